@@ -1,0 +1,11 @@
+export { formatApiKey, isKeyId, parseApiKey, type ParsedApiKey, type RandomBytes } from './api-key-format.js';
+export {
+  ApiKeyService,
+  type ApiKeyPage,
+  type ApiKeyRecord,
+  type ApiKeyServiceOptions,
+  type CreateApiKeyOptions,
+  type ListApiKeysOptions,
+} from './api-key-service.js';
+export { maxDescriptionLength, maxPageSize, maxRevokeReasonLength, maxScopes, maxTtlSeconds } from './api-key-validation.js';
+export { authMigrationComponent, authMigrations } from './migrations.js';

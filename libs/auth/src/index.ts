@@ -1,0 +1,2 @@
+export * from './api-keys/index.js';
+export * from './policy/index.js';
