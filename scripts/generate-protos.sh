@@ -14,7 +14,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 npx buf build protos --as-file-descriptor-set -o "$tmp/sark.binpb"
 npx buf build node_modules/grpc-health-check/proto --as-file-descriptor-set -o "$tmp/health.binpb"
-npx buf build node_modules/@grpc/reflection/build/proto --path node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto --as-file-descriptor-set -o "$tmp/reflection.binpb"
+for version in v1 v1alpha; do
+  npx buf build node_modules/@grpc/reflection/build/proto --path "node_modules/@grpc/reflection/build/proto/grpc/reflection/$version/reflection.proto" --as-file-descriptor-set -o "$tmp/reflection-$version.binpb"
+done
 # Concatenated FileDescriptorSet messages decode as one set, because their
 # only field is repeated.
-cat "$tmp/sark.binpb" "$tmp/health.binpb" "$tmp/reflection.binpb" > "$out/descriptor-set.binpb"
+cat "$tmp/sark.binpb" "$tmp/health.binpb" "$tmp/reflection-v1.binpb" "$tmp/reflection-v1alpha.binpb" > "$out/descriptor-set.binpb"

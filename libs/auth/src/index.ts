@@ -1,2 +1,3 @@
 export * from './api-keys/index.js';
 export * from './policy/index.js';
+export * from './auth-handlers.js';

@@ -1,0 +1,26 @@
+// Runs a whole node (auth, audit, trust, discovery, routing and the
+// federation endpoint) in one process, and prints how to reach it.
+import path from 'node:path';
+import { runMain, startNode, type RunningNode } from '@sark/runtime';
+
+await runMain('node', async (config, logger) => {
+  const node = await startNode(config, logger);
+  printBanner(node);
+  return node;
+});
+
+function printBanner(node: RunningNode): void {
+  const { config, tls } = node;
+  const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  const operatorCert = path.join(tls.certDir, 'operator-admin.pem');
+  const operatorKey = path.join(tls.certDir, 'operator-admin-key.pem');
+  const lines = [
+    `SARK node ${config.nodeId} (org ${config.org}) is ready.`,
+    ...Object.entries(node.addresses).map(([name, address]) => `  ${name.padEnd(10)} ${address}`),
+    '',
+    'List the routing service with grpcurl over mutual TLS:',
+    `  grpcurl -cacert ${relative(tls.caPath)} -cert ${relative(operatorCert)} -key ${relative(operatorKey)} ${node.addresses.routing} list`,
+    '',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,2 @@
+export * from './discovery-handlers.js';
+export * from './node-registry.js';

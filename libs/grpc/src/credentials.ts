@@ -1,0 +1,75 @@
+import { ServerCredentials, credentials as channelCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { checkServerIdentity as checkTlsServerIdentity, type PeerCertificate } from 'node:tls';
+
+export interface ServerTlsOptions {
+  /** This server's certificate chain (leaf first), PEM. */
+  certChainPem: string;
+  keyPem: string;
+  /**
+   * CA certificates that client certificates may chain to. The TLS layer
+   * accepts a chain to any of them; the caller authenticator then checks the
+   * certificate against the bundle of the org it names, so bundles never
+   * act as one merged root pool.
+   */
+  clientCaPems: string[];
+}
+
+/**
+ * Server credentials that request a client certificate without making the
+ * handshake fail when there is none or it is not trusted. Health and
+ * reflection stay reachable without a client certificate, and every other
+ * RPC fails with UNAUTHENTICATED in the caller authenticator, which is a
+ * status a client can act on, instead of a reset connection.
+ */
+class ClientCertificateRequestingCredentials extends ServerCredentials {
+  constructor(private readonly tls: ServerTlsOptions) {
+    super(
+      { requestCert: true, rejectUnauthorized: false },
+      { ca: tls.clientCaPems.join('\n'), cert: tls.certChainPem, key: tls.keyPem },
+    );
+  }
+
+  override _isSecure(): boolean {
+    return true;
+  }
+
+  override _equals(other: ServerCredentials): boolean {
+    return other instanceof ClientCertificateRequestingCredentials && other.tls === this.tls;
+  }
+}
+
+export function createServerCredentials(options: ServerTlsOptions): ServerCredentials {
+  return new ClientCertificateRequestingCredentials(options);
+}
+
+export interface ChannelTlsOptions {
+  /** The only CA certificates the server's certificate may chain to. */
+  caPems: string[];
+  certChainPem: string;
+  keyPem: string;
+  /**
+   * DNS name the server certificate must carry. Use it when the address is
+   * an IP or differs from the server's name; it is also sent as SNI.
+   */
+  serverName?: string;
+  /** Extra check of the server certificate; return an Error to reject it. */
+  verifyServer?: (certificate: PeerCertificate) => Error | undefined;
+}
+
+/** Creates mutual-TLS channel credentials plus the channel options they need. */
+export function createChannelCredentials(options: ChannelTlsOptions): { credentials: ChannelCredentials; channelOptions: Record<string, string> } {
+  const credentials = channelCredentials.createSsl(
+    Buffer.from(options.caPems.join('\n')),
+    Buffer.from(options.keyPem),
+    Buffer.from(options.certChainPem),
+    {
+      checkServerIdentity: (hostname, certificate) => {
+        const nameError = checkTlsServerIdentity(options.serverName ?? hostname, certificate);
+        return nameError ?? options.verifyServer?.(certificate);
+      },
+    },
+  );
+  const channelOptions: Record<string, string> = options.serverName ? { 'grpc.ssl_target_name_override': options.serverName, 'grpc.default_authority': options.serverName } : {};
+
+  return { credentials, channelOptions };
+}

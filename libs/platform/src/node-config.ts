@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { loadConfig } from './config-loader.js';
+
+const dnsNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const dnsName = z.string().regex(dnsNamePattern, 'must be a lowercase DNS name with at least two labels, for example orga.example');
+const port = z.number().int().min(0, 'must be a TCP port from 0 to 65535').max(65535, 'must be a TCP port from 0 to 65535');
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, for example 127.0.0.1:7406');
+const nonEmptyPath = z.string().min(1, 'must be a file path');
+
+/** Names of the five services of a node. */
+export const SERVICE_NAMES = ['discovery', 'trust', 'routing', 'auth', 'audit'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const listenSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  discovery: port.default(7401),
+  trust: port.default(7402),
+  routing: port.default(7403),
+  auth: port.default(7404),
+  audit: port.default(7405),
+  federation: port.default(7406),
+});
+
+const endpointsSchema = z.strictObject({
+  discovery: hostPort.optional(),
+  trust: hostPort.optional(),
+  routing: hostPort.optional(),
+  auth: hostPort.optional(),
+  audit: hostPort.optional(),
+});
+
+const rateLimitSchema = z.strictObject({
+  perHour: z.number().positive('must be a positive number of requests per hour'),
+  burst: z.number().int().min(1, 'must be an integer of at least 1'),
+});
+
+export const nodeConfigSchema = z.strictObject({
+  /** Trust domain of this node, for example orga.example. */
+  org: dnsName.default('orga.example'),
+  /** DNS name of this node, for example sark.orga.example. */
+  nodeId: dnsName.optional(),
+  /** Directory for the development PKI and the embedded database. */
+  dataDir: z.string().min(1).default('.sark'),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  listen: listenSchema.prefault({}),
+  /** Addresses of this node's own services; default: the listen address of each. */
+  endpoints: endpointsSchema.prefault({}),
+  /**
+   * Certificates of this node. `caFile` is this org's trust bundle; `certDir`
+   * holds `<role>.pem` and `<role>-key.pem` for federation, discovery,
+   * trust, routing, auth and audit. Unset: a development PKI is created
+   * under `<dataDir>/pki`.
+   */
+  tls: z.strictObject({ caFile: nonEmptyPath, certDir: nonEmptyPath }).optional(),
+  /** PostgreSQL connection URL; unset: embedded PGlite under `<dataDir>/pglite`. */
+  databaseUrl: z.string().url('must be a postgres:// URL').optional(),
+  /** Redis URL for rate limits; unset: an in-process limiter. */
+  redisUrl: z.string().url('must be a redis:// URL').optional(),
+  /** Partner nodes known from static configuration. */
+  peers: z
+    .array(z.strictObject({ nodeId: dnsName, org: dnsName, federationEndpoint: hostPort }))
+    .default([]),
+  /** Trust bundles of partner orgs. A partner org with a bundle here is trusted. */
+  trustBundles: z.array(z.strictObject({ org: dnsName, caFile: nonEmptyPath })).default([]),
+  /** Cedar policy files that decide requests on this org's resources. */
+  policies: z.array(nonEmptyPath).default([]),
+  /** Resources this org owns and exposes to partners, `<org>/<path>`. */
+  resources: z
+    .array(z.strictObject({ id: z.string().min(3), description: z.string().default('') }))
+    .default([]),
+  rateLimits: z
+    .strictObject({
+      /** Limit on each calling peer node at the federation endpoint. */
+      peer: rateLimitSchema.default({ perHour: 10_000, burst: 50 }),
+    })
+    .prefault({}),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema> & { nodeId: string };
+
+export interface LoadNodeConfigOptions {
+  /** YAML file; default: the SARK_CONFIG variable, or none. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Loads and validates the configuration of a node. Relative paths in the
+ * file are resolved against the file's directory.
+ *
+ * @throws ConfigError naming each unknown or invalid key.
+ */
+export function loadNodeConfig(options: LoadNodeConfigOptions = {}): NodeConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? (env.SARK_CONFIG || undefined);
+  const config = loadConfig({ schema: nodeConfigSchema, file, env, ignoredEnv: ['SARK_CONFIG'] });
+  const baseDir = file ? path.dirname(path.resolve(file)) : process.cwd();
+  const resolve = (p: string) => path.resolve(baseDir, p);
+
+  return {
+    ...config,
+    nodeId: config.nodeId ?? `sark.${config.org}`,
+    dataDir: resolve(config.dataDir),
+    tls: config.tls && { caFile: resolve(config.tls.caFile), certDir: resolve(config.tls.certDir) },
+    trustBundles: config.trustBundles.map((b) => ({ ...b, caFile: resolve(b.caFile) })),
+    policies: config.policies.map(resolve),
+  };
+}
