@@ -155,14 +155,14 @@ describe('cross-org authorization between two node processes', () => {
     client.close();
 
     assert.equal(error.code, status.PERMISSION_DENIED);
-    assert.equal(error.details, `principal mallory@${orgC.org} does not belong to org ${orgA.org} of the calling node ${orgA.nodeId}`);
+    assert.equal(error.details, `principal mallory@${orgC.org} does not belong to ${orgA.org}, the org of calling node ${orgA.nodeId}`);
   });
 
   it('rejects a request for a principal of another org at the source', async () => {
     const error = await rejection(authorizeVia(`bob@${orgB.org}`, 'read', `${orgB.org}/reports/q3`));
 
     assert.equal(error.code, status.PERMISSION_DENIED);
-    assert.equal(error.details, `principal bob@${orgB.org} does not belong to org ${orgA.org} of this node`);
+    assert.equal(error.details, `principal bob@${orgB.org} does not belong to ${orgA.org}, the org of this node`);
   });
 
   it('answers NOT_FOUND for an unknown org and an unknown resource', async () => {

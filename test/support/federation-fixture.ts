@@ -86,7 +86,7 @@ export async function startNodeProcess(spec: NodeSpec, options: { startTimeoutMs
   await writeFile(configPath, stringify(nodeConfig(spec)));
 
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, 'apps/node/src/main.ts'), '--config', configPath], {
-    cwd: spec.pki.dir,
+    cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -30,10 +30,8 @@ const endpointsSchema = z.strictObject({
   audit: hostPort.optional(),
 });
 
-const rateLimitSchema = z.strictObject({
-  perHour: z.number().positive('must be a positive number of requests per hour'),
-  burst: z.number().int().min(1, 'must be an integer of at least 1'),
-});
+const perHour = z.number().positive('must be a positive number of requests per hour');
+const burst = z.number().int().min(1, 'must be an integer of at least 1');
 
 export const nodeConfigSchema = z.strictObject({
   /** Trust domain of this node, for example orga.example. */
@@ -72,7 +70,7 @@ export const nodeConfigSchema = z.strictObject({
   rateLimits: z
     .strictObject({
       /** Limit on each calling peer node at the federation endpoint. */
-      peer: rateLimitSchema.default({ perHour: 10_000, burst: 50 }),
+      peer: z.strictObject({ perHour: perHour.default(10_000), burst: burst.default(50) }).prefault({}),
     })
     .prefault({}),
 });

@@ -1,0 +1,7 @@
+import type { CommandGroup } from './command.js';
+import { pkiCommands } from './pki-commands.js';
+
+/** Every command group of sarkctl by name. Add a group here to make `sarkctl <name> ...` available. */
+export const commandGroups: Record<string, CommandGroup> = {
+  pki: pkiCommands,
+};
