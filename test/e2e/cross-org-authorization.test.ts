@@ -2,10 +2,12 @@
 // mutual TLS, real PostgreSQL and real Redis, plus a third org that is not
 // trusted by either.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { audit, common, federation, routing } from '@sark/proto';
@@ -15,6 +17,7 @@ import { clientCredentials, createOrgPki, freePort, repoRoot, startNodeProcess, 
 import { healthStatus, unary } from '../support/grpc-calls.js';
 
 const BURST = 6;
+const execFileAsync = promisify(execFile);
 
 describe('cross-org authorization between two node processes', () => {
   let workDir: string;
@@ -197,6 +200,22 @@ describe('cross-org authorization between two node processes', () => {
 
     assert.equal(error.code, status.UNAUTHENTICATED);
     assert.equal(error.details, UnauthenticatedError.publicMessage);
+  });
+
+  it('lets buf curl list and call methods through reflection', async () => {
+    const tlsFlags = ['--protocol', 'grpc', '--cacert', orgA.caPath, '--cert', path.join(orgA.certDir, 'operator-admin.pem'), '--key', path.join(orgA.certDir, 'operator-admin-key.pem')];
+    const buf = path.join(repoRoot, 'node_modules', '.bin', 'buf');
+
+    const methods = (await execFileAsync(buf, ['curl', ...tlsFlags, '--list-methods', `https://${nodeA.addresses.routing}`])).stdout.trim().split('\n');
+    const data = JSON.stringify({ request: { principal: `alice@${orgA.org}`, action: 'read', resource: `${orgB.org}/reports/q3` } });
+    const call = await execFileAsync(buf, ['curl', ...tlsFlags, '-d', data, `https://${nodeA.addresses.routing}/sark.routing.v1.Routing/Authorize`]);
+
+    assert.ok(methods.includes('sark.routing.v1.Routing/Authorize'), methods.join(', '));
+    assert.ok(methods.includes('grpc.health.v1.Health/Check'), methods.join(', '));
+    const response = JSON.parse(call.stdout) as { decision: { decision: string; policyIds: string[] }; targetOrg: string };
+    assert.equal(response.decision.decision, 'DECISION_ALLOW');
+    assert.deepEqual(response.decision.policyIds, ['orgb-alice-read-q3']);
+    assert.equal(response.targetOrg, orgB.org);
   });
 
   it('limits each peer node to its burst with real Redis', async () => {

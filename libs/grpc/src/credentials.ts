@@ -52,6 +52,12 @@ export interface ChannelTlsOptions {
    * an IP or differs from the server's name; it is also sent as SNI.
    */
   serverName?: string;
+  /**
+   * SPIFFE ID the server certificate must carry instead of a host name.
+   * Services of one node check each other this way, so their certificates
+   * need no DNS or IP entry for every address they are reached at.
+   */
+  serverSpiffeId?: string;
   /** Extra check of the server certificate; return an Error to reject it. */
   verifyServer?: (certificate: PeerCertificate) => Error | undefined;
 }
@@ -64,12 +70,28 @@ export function createChannelCredentials(options: ChannelTlsOptions): { credenti
     Buffer.from(options.certChainPem),
     {
       checkServerIdentity: (hostname, certificate) => {
-        const nameError = checkTlsServerIdentity(options.serverName ?? hostname, certificate);
-        return nameError ?? options.verifyServer?.(certificate);
+        const identityError = options.serverSpiffeId
+          ? checkSpiffeId(certificate, options.serverSpiffeId)
+          : checkTlsServerIdentity(options.serverName ?? hostname, certificate);
+        return identityError ?? options.verifyServer?.(certificate);
       },
     },
   );
-  const channelOptions: Record<string, string> = options.serverName ? { 'grpc.ssl_target_name_override': options.serverName, 'grpc.default_authority': options.serverName } : {};
+  // With a SPIFFE ID check the name only serves as SNI, and a DNS name
+  // avoids Node's warning about IP addresses as SNI.
+  const serverName = options.serverName ?? (options.serverSpiffeId ? spiffeIdToServerName(options.serverSpiffeId) : undefined);
+  const channelOptions: Record<string, string> = serverName ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {};
 
   return { credentials, channelOptions };
+}
+
+function checkSpiffeId(certificate: PeerCertificate, expected: string): Error | undefined {
+  const uris = (certificate.subjectaltname ?? '').split(/,\s*/).filter((entry) => entry.startsWith('URI:'));
+  return uris.includes(`URI:${expected}`) ? undefined : new Error(`server certificate is not ${expected}: it carries ${uris.join(', ') || 'no URI'}`);
+}
+
+/** Turns `spiffe://orga.example/sark/audit` into `audit.sark.orga.example`. */
+function spiffeIdToServerName(spiffeId: string): string {
+  const match = /^spiffe:\/\/([^/]+)\/(.+)$/.exec(spiffeId);
+  return match ? `${(match[2] as string).split('/').reverse().join('.')}.${match[1]}` : 'localhost';
 }

@@ -43,7 +43,7 @@ export async function startNode(config: NodeConfig, logger = createLogger({ serv
   const db = await openNodeDatabase(config, logger);
   const env: ServiceEnvironment = { config, logger, tls, endpoints: resolveEndpoints(config) };
   const started: RunningService[] = [];
-  const envFor = (service: string): ServiceEnvironment => ({ ...env, logger: logger.child({ service }) });
+  const envFor = (service: string): ServiceEnvironment => ({ ...env, logger: createLogger({ service, nodeId: config.nodeId, level: config.log.level }) });
 
   try {
     for (const start of [

@@ -1,4 +1,4 @@
-import type { Client } from '@grpc/grpc-js';
+import type { ChannelCredentials, Client } from '@grpc/grpc-js';
 import { audit, auth, discovery, trust } from '@sark/proto';
 import { createChannelCredentials } from '@sark/grpc';
 import type { NodeConfig, ServiceName } from '@sark/platform';
@@ -22,13 +22,23 @@ export interface ServiceClients {
   close(): void;
 }
 
-export function createServiceClients(endpoints: ServiceEndpoints, caPems: string[], identity: TlsIdentity): ServiceClients {
-  const { credentials, channelOptions } = createChannelCredentials({ caPems, certChainPem: identity.certChainPem, keyPem: identity.keyPem });
+/**
+ * Creates clients that present `identity` and accept only a server whose
+ * certificate chains to this org's bundle and names the expected service
+ * (`spiffe://<org>/sark/<service>`).
+ */
+export function createServiceClients({ org, endpoints, caPems, identity }: { org: string; endpoints: ServiceEndpoints; caPems: string[]; identity: TlsIdentity }): ServiceClients {
+  const channel = (service: ServiceName) =>
+    createChannelCredentials({ caPems, certChainPem: identity.certChainPem, keyPem: identity.keyPem, serverSpiffeId: `spiffe://${org}/sark/${service}` });
+  const connect = <C>(Client: new (address: string, credentials: ChannelCredentials, options: object) => C, service: ServiceName): C => {
+    const { credentials, channelOptions } = channel(service);
+    return new Client(endpoints[service], credentials, channelOptions);
+  };
   const clients = {
-    audit: new audit.AuditClient(endpoints.audit, credentials, channelOptions),
-    auth: new auth.AuthClient(endpoints.auth, credentials, channelOptions),
-    trust: new trust.TrustClient(endpoints.trust, credentials, channelOptions),
-    discovery: new discovery.DiscoveryClient(endpoints.discovery, credentials, channelOptions),
+    audit: connect(audit.AuditClient, 'audit'),
+    auth: connect(auth.AuthClient, 'auth'),
+    trust: connect(trust.TrustClient, 'trust'),
+    discovery: connect(discovery.DiscoveryClient, 'discovery'),
   };
 
   return {

@@ -74,7 +74,7 @@ export async function startDiscoveryService(env: ServiceEnvironment): Promise<Ru
  */
 export async function startRoutingService(env: ServiceEnvironment): Promise<RunningService> {
   const { config } = env;
-  const clients = createServiceClients(env.endpoints, env.tls.caPems, env.tls.identities.routing);
+  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: env.tls.identities.routing });
   const ports = createRoutingPorts(clients);
   const limiter = createRateLimiter(config, env.logger);
   const pool = new FederationClientPool({ ...env.tls.identities.federation });
@@ -118,7 +118,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
 }
 
 async function startWithApiKeys(env: ServiceEnvironment, name: Exclude<ServiceName, 'auth' | 'routing'>, register: (server: GrpcServer) => void): Promise<RunningService> {
-  const clients = createServiceClients(env.endpoints, env.tls.caPems, env.tls.identities[name]);
+  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: env.tls.identities[name] });
   const server = newServer(env, name, new NodeAuthenticator({ certificates: ownOrgVerifier(env), apiKeys: apiKeysVia(clients.auth) }));
   register(server);
 
