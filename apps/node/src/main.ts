@@ -20,6 +20,8 @@ function printBanner(node: RunningNode): void {
     '',
     'List the routing service with grpcurl over mutual TLS:',
     `  grpcurl -cacert ${relative(tls.caPath)} -cert ${relative(operatorCert)} -key ${relative(operatorKey)} ${node.addresses.routing} list`,
+    'or with buf curl, which the repository installs:',
+    `  npx buf curl --protocol grpc --cacert ${relative(tls.caPath)} --cert ${relative(operatorCert)} --key ${relative(operatorKey)} --list-methods https://${node.addresses.routing}`,
     '',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
