@@ -1,7 +1,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { commandGroups } from './command-groups.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type CommandGroup, type OptionValues } from './command.js';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  type CliIo,
+  type Command,
+  type CommandGroup,
+  type OptionValues,
+} from './command.js';
 import { formatCommandHelp, formatGroupHelp, formatTopHelp } from './help.js';
 
 const HELP_FLAGS = new Set(['help', '--help', '-h']);
@@ -14,7 +23,11 @@ const HELP_FLAGS = new Set(['help', '--help', '-h']);
  * @param argv Arguments after the program name.
  * @param groups Command groups by name. Default: every group of sarkctl.
  */
-export async function runSarkctl(argv: string[], io: CliIo, groups: Record<string, CommandGroup> = commandGroups): Promise<number> {
+export async function runSarkctl(
+  argv: string[],
+  io: CliIo,
+  groups: Record<string, CommandGroup> = commandGroups,
+): Promise<number> {
   const [groupName, commandName, ...rest] = argv;
   if (groupName === undefined) {
     return usageFailure(io, 'missing command', 'sarkctl help');
@@ -27,8 +40,11 @@ export async function runSarkctl(argv: string[], io: CliIo, groups: Record<strin
   if (group === undefined) {
     return usageFailure(io, `unknown command ${JSON.stringify(groupName)}`, 'sarkctl help');
   }
-  if (commandName === undefined || HELP_FLAGS.has(commandName)) {
-    return commandName === undefined ? usageFailure(io, `missing ${groupName} command`, `sarkctl ${groupName} --help`) : writeHelp(io, formatGroupHelp(groupName, group));
+  if (commandName === undefined) {
+    return usageFailure(io, `missing ${groupName} command`, `sarkctl ${groupName} --help`);
+  }
+  if (HELP_FLAGS.has(commandName)) {
+    return writeHelp(io, formatGroupHelp(groupName, group));
   }
 
   const command = group.commands[commandName];
@@ -39,20 +55,20 @@ export async function runSarkctl(argv: string[], io: CliIo, groups: Record<strin
   return runCommand(`${groupName} ${commandName}`, command, rest, io);
 }
 
-async function runCommand(path: string, command: Command, argv: string[], io: CliIo): Promise<number> {
+async function runCommand(commandPath: string, command: Command, argv: string[], io: CliIo): Promise<number> {
   try {
     const values = parseCommandArgs(command, argv);
     if (values.help === true) {
-      return writeHelp(io, formatCommandHelp(path, command));
+      return writeHelp(io, formatCommandHelp(commandPath, command));
     }
 
     return await command.run(values, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      return usageFailure(io, `${path}: ${error.message}`, `sarkctl ${path} --help`);
+      return usageFailure(io, `${commandPath}: ${error.message}`, `sarkctl ${commandPath} --help`);
     }
 
-    io.stderr.write(`sarkctl: ${path}: ${describeFailure(error)}\n`);
+    io.stderr.write(`sarkctl: ${commandPath}: ${describeFailure(error)}\n`);
     return EXIT_FAILURE;
   }
 }
@@ -70,7 +86,9 @@ function parseCommandArgs(command: Command, argv: string[]): OptionValues {
 
   const missing = Object.entries(command.options).find(([name, spec]) => spec.required === true && values[name] === undefined);
   if (missing !== undefined) {
-    throw new UsageError(`missing --${missing[0]}${missing[1].valueName === undefined ? '' : ` ${missing[1].valueName}`}`);
+    const [name, spec] = missing;
+    const valueName = spec.valueName === undefined ? '' : ` ${spec.valueName}`;
+    throw new UsageError(`missing --${name}${valueName}`);
   }
 
   return values;
@@ -90,7 +108,12 @@ function parseWithUsageErrors(config: ParseArgsConfig): OptionValues {
   }
 }
 
-function printHelp(io: CliIo, groups: Record<string, CommandGroup>, groupName: string | undefined, commandName: string | undefined): number {
+function printHelp(
+  io: CliIo,
+  groups: Record<string, CommandGroup>,
+  groupName: string | undefined,
+  commandName: string | undefined,
+): number {
   if (groupName === undefined) {
     return writeHelp(io, formatTopHelp(groups));
   }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@sark/platform';
 
-/** Where a command writes its output. `process.stdout` and `process.stderr` fit, and so does a test buffer. */
+/** Output stream of a command, such as `process.stdout` or a test buffer. */
 export interface TextSink {
   write(text: string): unknown;
 }
@@ -20,7 +20,7 @@ export interface OptionSpec {
   required?: boolean;
   /** Placeholder in help text, such as `<dir>`. */
   valueName?: string;
-  /** What the option sets, with unit and default. */
+  /** Help text: the setting the option controls, with unit and default. */
   description: string;
 }
 

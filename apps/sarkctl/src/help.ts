@@ -5,7 +5,10 @@ const COLUMN_GAP = 2;
 /** Formats `sarkctl help`: every command of every group. */
 export function formatTopHelp(groups: Record<string, CommandGroup>): string {
   const rows = Object.entries(groups).flatMap(([groupName, group]) =>
-    Object.entries(group.commands).map(([commandName, command]): [string, string] => [`${groupName} ${commandName}`, command.summary]),
+    Object.entries(group.commands).map(([commandName, command]): [string, string] => [
+      `${groupName} ${commandName}`,
+      command.summary,
+    ]),
   );
 
   return [
@@ -39,7 +42,7 @@ export function formatGroupHelp(groupName: string, group: CommandGroup): string 
 }
 
 /** Formats `sarkctl <group> <command> --help`: usage line, description and options. */
-export function formatCommandHelp(path: string, command: Command): string {
+export function formatCommandHelp(commandPath: string, command: Command): string {
   const options = Object.entries(command.options);
   const usageParts = options.map(([name, spec]) => {
     const flag = `--${name}${spec.valueName === undefined ? '' : ` ${spec.valueName}`}`;
@@ -49,7 +52,7 @@ export function formatCommandHelp(path: string, command: Command): string {
   const rows = options.map(([name, spec]): [string, string] => [formatFlag(name, spec), describeOption(spec)]);
 
   return [
-    `Usage: sarkctl ${path} ${usageParts.join(' ')}`,
+    `Usage: sarkctl ${commandPath} ${usageParts.join(' ')}`,
     '',
     command.description,
     '',
@@ -64,9 +67,15 @@ function formatFlag(name: string, spec: OptionSpec): string {
 }
 
 function describeOption(spec: OptionSpec): string {
-  const notes = [spec.required === true ? 'Required.' : '', spec.multiple === true ? 'Repeatable.' : ''].filter((note) => note !== '');
+  const parts = [spec.description];
+  if (spec.required === true) {
+    parts.push('Required.');
+  }
+  if (spec.multiple === true) {
+    parts.push('Repeatable.');
+  }
 
-  return [spec.description, ...notes].join(' ');
+  return parts.join(' ');
 }
 
 function formatColumns(rows: Array<[string, string]>): string[] {

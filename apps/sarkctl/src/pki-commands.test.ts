@@ -80,7 +80,7 @@ describe('sarkctl pki', () => {
       );
     });
 
-    it('refuses to replace a CA', async () => {
+    it('keeps an existing CA', async () => {
       const result = await sarkctl('pki', 'init', '--org', 'orga.example', '--out', caDir);
 
       assert.deepEqual(result, {
@@ -152,14 +152,14 @@ describe('sarkctl pki', () => {
       assert.deepEqual((await readdir(out)).sort(), ['trust-node1-key.pem', 'trust-node1.pem']);
     });
 
-    it('refuses to replace files without --force', async () => {
+    it('keeps files without --force', async () => {
       const out = path.join(root, 'twice');
       await sarkctl('pki', 'issue', '--ca-dir', caDir, '--role', 'audit', '--out', out);
       const firstPem = await readFile(path.join(out, 'audit.pem'), 'utf8');
 
-      const refused = await sarkctl('pki', 'issue', '--ca-dir', caDir, '--role', 'audit', '--out', out);
+      const secondRun = await sarkctl('pki', 'issue', '--ca-dir', caDir, '--role', 'audit', '--out', out);
 
-      assert.deepEqual(refused, {
+      assert.deepEqual(secondRun, {
         code: 1,
         stdout: '',
         stderr: `sarkctl: pki issue: ${path.join(out, 'audit.pem')} or ${path.join(out, 'audit-key.pem')} already exists; pass --force to replace them or choose another --name\n`,

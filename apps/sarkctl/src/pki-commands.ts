@@ -3,6 +3,7 @@ import {
   certificateFilePaths,
   createOrgCa,
   fileBaseForRole,
+  fingerprintSha256,
   issueCertificate,
   loadCertificateAuthority,
   readValidity,
@@ -10,7 +11,9 @@ import {
   validateRole,
   writeCertificateFiles,
   writeOrgCaFiles,
-  fingerprintSha256,
+  type CertificateFilePaths,
+  type IssuedCertificate,
+  type OrgCa,
 } from '@sark/pki';
 
 import {
@@ -38,8 +41,18 @@ const initCommand: Command = {
     'stop verifying.',
   ].join('\n'),
   options: {
-    org: { type: 'string', required: true, valueName: '<org>', description: "The org's DNS name, which is its trust domain, such as orga.example." },
-    out: { type: 'string', required: true, valueName: '<dir>', description: 'Directory to write ca.pem and ca-key.pem to; created with mode 0700 if missing.' },
+    org: {
+      type: 'string',
+      required: true,
+      valueName: '<org>',
+      description: "The org's DNS name, which is its trust domain, such as orga.example.",
+    },
+    out: {
+      type: 'string',
+      required: true,
+      valueName: '<dir>',
+      description: 'Directory to write ca.pem and ca-key.pem to; created with mode 0700 if missing.',
+    },
   },
   run: runInit,
 };
@@ -53,19 +66,51 @@ const issueCommand: Command = {
     'SHA-256 fingerprint.',
   ].join('\n'),
   options: {
-    'ca-dir': { type: 'string', required: true, valueName: '<dir>', description: 'Directory with ca.pem and ca-key.pem, as written by pki init.' },
+    'ca-dir': {
+      type: 'string',
+      required: true,
+      valueName: '<dir>',
+      description: 'Directory with ca.pem and ca-key.pem, as written by pki init.',
+    },
     role: {
       type: 'string',
       required: true,
       valueName: '<role>',
       description: 'Role in the SPIFFE ID: federation, discovery, trust, routing, auth, audit or operator/<name>.',
     },
-    'node-id': { type: 'string', valueName: '<id>', description: "The node's DNS name, set as subject CN and DNS name. Required for role federation." },
-    dns: { type: 'string', multiple: true, valueName: '<name>', description: 'Extra DNS name the certificate is valid for, such as localhost.' },
-    ip: { type: 'string', multiple: true, valueName: '<addr>', description: 'IP address the certificate is valid for, such as 127.0.0.1.' },
-    days: { type: 'string', valueName: '<n>', description: 'Validity in days, from now. Default 365; at most until the CA expires.' },
-    out: { type: 'string', required: true, valueName: '<dir>', description: 'Directory to write the files to; created with mode 0700 if missing.' },
-    name: { type: 'string', valueName: '<base>', description: 'File base name. Default: the role with / replaced by - (operator-admin).' },
+    'node-id': {
+      type: 'string',
+      valueName: '<id>',
+      description: "The node's DNS name, set as subject CN and DNS name. Required for role federation.",
+    },
+    dns: {
+      type: 'string',
+      multiple: true,
+      valueName: '<name>',
+      description: 'Extra DNS name the certificate is valid for, such as localhost.',
+    },
+    ip: {
+      type: 'string',
+      multiple: true,
+      valueName: '<addr>',
+      description: 'IP address the certificate is valid for, such as 127.0.0.1.',
+    },
+    days: {
+      type: 'string',
+      valueName: '<n>',
+      description: 'Validity in days, from now. Default 365; at most until the CA expires.',
+    },
+    out: {
+      type: 'string',
+      required: true,
+      valueName: '<dir>',
+      description: 'Directory to write the files to; created with mode 0700 if missing.',
+    },
+    name: {
+      type: 'string',
+      valueName: '<base>',
+      description: 'File base name. Default: the role with / replaced by - (operator-admin).',
+    },
     force: { type: 'boolean', description: 'Replace existing files of the same name.' },
   },
   run: runIssue,
@@ -84,7 +129,8 @@ async function runInit(values: OptionValues, io: CliIo): Promise<number> {
   const ca = createOrgCa({ org, now: io.now });
   const paths = await rethrowAlreadyExists(
     () => writeOrgCaFiles(out, ca),
-    `${out} already contains a CA (ca.pem or ca-key.pem); it is not replaced because the certificates it issued would stop verifying. Choose another --out directory`,
+    `${out} already contains a CA (ca.pem or ca-key.pem); it is not replaced because ` +
+      'the certificates it issued would stop verifying. Choose another --out directory',
   );
 
   const { notAfter } = readValidity(ca.certPem);
@@ -122,11 +168,7 @@ async function runIssue(values: OptionValues, io: CliIo): Promise<number> {
       }),
     { nodeId: 'node-id', dnsNames: 'dns', ipAddresses: 'ip', validityDays: 'days' },
   );
-  const expected = certificateFilePaths(out, base);
-  const paths = await rethrowAlreadyExists(
-    () => writeCertificateFiles({ dir: out, base, certPem: issued.chainPem, keyPem: issued.keyPem, overwrite: values.force === true }),
-    `${expected.certPath} or ${expected.keyPath} already exists; pass --force to replace them or choose another --name`,
-  );
+  const paths = await writeIssuedFiles(out, base, issued, values.force === true);
 
   io.stdout.write(
     [
@@ -142,9 +184,19 @@ async function runIssue(values: OptionValues, io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+async function writeIssuedFiles(out: string, base: string, issued: IssuedCertificate, overwrite: boolean): Promise<CertificateFilePaths> {
+  const expected = certificateFilePaths(out, base);
+
+  return rethrowAlreadyExists(
+    () => writeCertificateFiles({ dir: out, base, certPem: issued.chainPem, keyPem: issued.keyPem, overwrite }),
+    `${expected.certPath} or ${expected.keyPath} already exists; pass --force to replace them or choose another --name`,
+  );
+}
+
 function parseFileBase(name: string | undefined): string | undefined {
   if (name !== undefined && !FILE_BASE_NAME.test(name)) {
-    throw new UsageError(`--name: must be a file name of letters, digits, '.', '_' and '-' without a leading '.', got ${JSON.stringify(name)}`);
+    const reason = `must be a file name of letters, digits, '.', '_' and '-' without a leading '.', got ${JSON.stringify(name)}`;
+    throw new UsageError(`--name: ${reason}`);
   }
 
   return name;
@@ -158,7 +210,7 @@ function parseDays(days: string | undefined): number | undefined {
   return days === undefined ? undefined : Number(days);
 }
 
-async function loadCaWithAdvice(caDir: string) {
+async function loadCaWithAdvice(caDir: string): Promise<OrgCa> {
   try {
     return await loadCertificateAuthority(caDir);
   } catch (error) {

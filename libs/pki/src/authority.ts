@@ -10,7 +10,7 @@ const DEFAULT_CA_VALIDITY_DAYS = 3650;
 export interface OrgCa {
   org: string;
   certPem: string;
-  /** PKCS#8 PEM private key. Keep it secret: whoever holds it can issue any identity of the org. */
+  /** PKCS#8 PEM private key. Keep it secret, because anyone with it can issue any identity of the org. */
   keyPem: string;
 }
 

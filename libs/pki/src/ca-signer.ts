@@ -35,7 +35,10 @@ export function loadCaSigner(ca: OrgCa, at: Date): CaSigner {
   }
   const trustDomain = readTrustDomain(x509);
   if (trustDomain !== undefined && trustDomain !== org) {
-    throw new InvalidArgumentError('ca.org', `is ${JSON.stringify(org)} but the CA certificate is for ${JSON.stringify(trustDomain)}`);
+    throw new InvalidArgumentError(
+      'ca.org',
+      `is ${JSON.stringify(org)} but the CA certificate is for ${JSON.stringify(trustDomain)}`,
+    );
   }
   if (!x509.checkPrivateKey(parsePrivateKey(ca.keyPem))) {
     throw new InvalidArgumentError('ca.keyPem', 'is not the private key of the CA certificate');
@@ -45,13 +48,15 @@ export function loadCaSigner(ca: OrgCa, at: Date): CaSigner {
   if (at.getTime() < notBefore.getTime() || at.getTime() > notAfter.getTime()) {
     throw new FailedPreconditionError(
       'pki.ca_not_valid',
-      `the CA certificate of ${org} is valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}, not at ${at.toISOString()}; create a new CA`,
+      `the CA certificate of ${org} is valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}, ` +
+        `not at ${at.toISOString()}; create a new CA`,
     );
   }
 
   const certificate = parseForgeCertificate(ca.certPem);
+  const privateKey = parseForgePrivateKey(ca.keyPem);
 
-  return { org, certPem: ca.certPem, certificate, privateKey: parseForgePrivateKey(ca.keyPem), keyIdentifier: keyIdentifierOf(certificate), notAfter };
+  return { org, certPem: ca.certPem, certificate, privateKey, keyIdentifier: keyIdentifierOf(certificate), notAfter };
 }
 
 function parsePrivateKey(keyPem: string): KeyObject {

@@ -66,7 +66,10 @@ export function validityWindow(now: Date, validityDays: number): { notBefore: Da
  */
 export function validateValidityDays(validityDays: number): number {
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
-    throw new InvalidArgumentError('validityDays', `must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS}, got ${validityDays}`);
+    throw new InvalidArgumentError(
+      'validityDays',
+      `must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS}, got ${validityDays}`,
+    );
   }
 
   return validityDays;

@@ -134,7 +134,7 @@ describe('ensureDevPki', () => {
     await assert.rejects(ensureDevPki({ dir, org: 'orgb.example', nodeId: 'sark.orgb.example', now: at(0) }), (error: unknown) => {
       assert.ok(error instanceof FailedPreconditionError);
       assert.equal(error.code, 'pki.dev_pki_org_mismatch');
-      assert.equal(error.message, `${dir} holds the CA of org orga.example, not orgb.example; use another directory or delete this one`);
+      assert.equal(error.message, `${dir} contains the CA of org orga.example, not orgb.example; use another directory or delete this one`);
       return true;
     });
   });

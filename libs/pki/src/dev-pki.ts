@@ -19,7 +19,16 @@ import {
 import { readCertificateIdentity, toX509Certificate } from './inspect.js';
 import { ipAddressToBytes } from './ip-address.js';
 import { issueCertificate } from './issue.js';
-import { fileBaseForRole, FIXED_ROLES, isValidDnsName, isValidIpAddress, spiffeIdFor, validateNodeId, validateOrg, type SarkRole } from './names.js';
+import {
+  FIXED_ROLES,
+  fileBaseForRole,
+  isValidDnsName,
+  isValidIpAddress,
+  spiffeIdFor,
+  validateNodeId,
+  validateOrg,
+  type SarkRole,
+} from './names.js';
 import { verifyCertificateAgainstBundle } from './verify.js';
 
 /** The roles that get a certificate in a development PKI. */
@@ -37,7 +46,10 @@ export interface EnsureDevPkiOptions {
   org: string;
   /** The node's DNS name, such as `sark.orga.example`. */
   nodeId: string;
-  /** DNS names and IP addresses added to the federation and service certificates. Default `localhost` and `127.0.0.1`. */
+  /**
+   * DNS names and IP addresses added to the federation and service
+   * certificates. Default `localhost` and `127.0.0.1`.
+   */
   hosts?: string[];
   /** Used for new certificates and to check existing ones. Default: the current time. */
   now?: () => Date;
@@ -51,7 +63,7 @@ export interface DevPki {
   org: string;
   caPath: string;
   caKeyPath: string;
-  /** Certificate files by role. Each certificate file holds the chain: leaf then CA. */
+  /** Certificate files by role. Each certificate file contains the chain: leaf then CA. */
   files: Record<DevPkiRole, CertificateFilePaths>;
 }
 
@@ -75,9 +87,9 @@ interface HostNames {
  * AlreadyExistsError; call this once per process start.
  *
  * @throws InvalidArgumentError for an invalid org, node id or host.
- * @throws FailedPreconditionError `pki.dev_pki_org_mismatch` when `dir` holds
- *   the CA of another org, `pki.dev_pki_incomplete` when only one file of a
- *   certificate and key pair exists, and `pki.ca_invalid` or
+ * @throws FailedPreconditionError `pki.dev_pki_org_mismatch` when `dir`
+ *   contains the CA of another org, `pki.dev_pki_incomplete` when only one
+ *   file of a certificate and key pair exists, and `pki.ca_invalid` or
  *   `pki.ca_not_valid` when the stored CA is unusable.
  */
 export async function ensureDevPki(options: EnsureDevPkiOptions): Promise<DevPki> {
@@ -91,13 +103,25 @@ export async function ensureDevPki(options: EnsureDevPkiOptions): Promise<DevPki
   let created = caCreated;
   const files = {} as Record<DevPkiRole, CertificateFilePaths>;
   for (const role of DEV_PKI_ROLES) {
-    const names = role.startsWith('operator/') ? { dnsNames: [], ipAddresses: [] } : { dnsNames: [nodeId, ...hosts.dnsNames], ipAddresses: hosts.ipAddresses };
+    const names = subjectNamesFor(role, nodeId, hosts);
     const result = await ensureLeaf({ dir: options.dir, ca, role, nodeId, names, now });
     files[role] = result.paths;
     created ||= result.created;
   }
 
-  return { created, dir: options.dir, org, caPath: path.join(options.dir, CA_CERT_FILE), caKeyPath: path.join(options.dir, CA_KEY_FILE), files };
+  const caPath = path.join(options.dir, CA_CERT_FILE);
+  const caKeyPath = path.join(options.dir, CA_KEY_FILE);
+
+  return { created, dir: options.dir, org, caPath, caKeyPath, files };
+}
+
+// Operators are clients only, so their certificates name no host.
+function subjectNamesFor(role: DevPkiRole, nodeId: string, hosts: HostNames): HostNames {
+  if (role.startsWith('operator/')) {
+    return { dnsNames: [], ipAddresses: [] };
+  }
+
+  return { dnsNames: [nodeId, ...hosts.dnsNames], ipAddresses: hosts.ipAddresses };
 }
 
 function splitHosts(hosts: string[]): HostNames {
@@ -108,7 +132,10 @@ function splitHosts(hosts: string[]): HostNames {
     } else if (isValidDnsName(host)) {
       result.dnsNames.push(host);
     } else {
-      throw new InvalidArgumentError(`hosts[${index}]`, `must be a lowercase DNS name or an IP address, such as localhost or 127.0.0.1, got ${JSON.stringify(host)}`);
+      throw new InvalidArgumentError(
+        `hosts[${index}]`,
+        `must be a lowercase DNS name or an IP address, such as localhost or 127.0.0.1, got ${JSON.stringify(host)}`,
+      );
     }
   });
 
@@ -126,7 +153,7 @@ async function ensureCa(dir: string, org: string, now: () => Date): Promise<{ ca
   if (ca.org !== org) {
     throw new FailedPreconditionError(
       'pki.dev_pki_org_mismatch',
-      `${dir} holds the CA of org ${ca.org}, not ${org}; use another directory or delete this one`,
+      `${dir} contains the CA of org ${ca.org}, not ${org}; use another directory or delete this one`,
     );
   }
 
@@ -148,7 +175,10 @@ async function ensureLeaf(spec: LeafSpec): Promise<{ paths: CertificateFilePaths
   const keyExists = await pathExists(paths.keyPath);
   if (certExists !== keyExists) {
     const [present, missing] = certExists ? [paths.certPath, paths.keyPath] : [paths.keyPath, paths.certPath];
-    throw new FailedPreconditionError('pki.dev_pki_incomplete', `${present} exists but ${missing} is missing; delete ${present} to issue a new pair`);
+    throw new FailedPreconditionError(
+      'pki.dev_pki_incomplete',
+      `${present} exists but ${missing} is missing; delete ${present} to issue a new pair`,
+    );
   }
   if (certExists && (await isUsableLeaf(paths, spec))) {
     return { paths, created: false };
@@ -161,7 +191,13 @@ async function ensureLeaf(spec: LeafSpec): Promise<{ paths: CertificateFilePaths
     ipAddresses: spec.names.ipAddresses,
     now: spec.now,
   });
-  await writeCertificateFiles({ dir: spec.dir, base: fileBaseForRole(spec.role), certPem: issued.chainPem, keyPem: issued.keyPem, overwrite: certExists });
+  await writeCertificateFiles({
+    dir: spec.dir,
+    base: fileBaseForRole(spec.role),
+    certPem: issued.chainPem,
+    keyPem: issued.keyPem,
+    overwrite: certExists,
+  });
 
   return { paths, created: true };
 }
@@ -182,9 +218,14 @@ async function isUsableLeaf(paths: CertificateFilePaths, spec: LeafSpec): Promis
     );
   } catch (error) {
     // A file that cannot be parsed is replaced like an expired one.
-    if (error instanceof InvalidArgumentError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_'))) {
+    if (error instanceof InvalidArgumentError || isNodeParseError(error)) {
       return false;
     }
     throw error;
   }
+}
+
+// createPrivateKey reports an unparsable key with an `ERR_OSSL_*` or `ERR_INVALID_*` code.
+function isNodeParseError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_');
 }

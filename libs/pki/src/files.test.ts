@@ -37,7 +37,7 @@ describe('PKI files', () => {
     assert.deepEqual(await loadCertificateAuthority(dir), caA);
   });
 
-  it('refuses to replace a CA', async () => {
+  it('keeps an existing CA', async () => {
     const dir = path.join(root, 'ca-twice');
     await writeOrgCaFiles(dir, caA);
 

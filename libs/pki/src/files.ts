@@ -16,7 +16,7 @@ const PRIVATE_KEY_MODE = 0o600;
 const CERTIFICATE_MODE = 0o644;
 const DIRECTORY_MODE = 0o700;
 
-/** Where a certificate and its private key are stored. */
+/** Paths of a certificate file and of its private key file. */
 export interface CertificateFilePaths {
   certPath: string;
   keyPath: string;
@@ -51,7 +51,7 @@ export async function writeCertificateFiles(options: WriteCertificateFilesOption
   const paths = certificateFilePaths(options.dir, options.base);
   await mkdir(options.dir, { recursive: true, mode: DIRECTORY_MODE });
   if (!options.overwrite) {
-    await rejectExisting([paths.keyPath, paths.certPath], 'pki.certificate_exists', 'pass overwrite to replace them');
+    await rejectExisting([paths.keyPath, paths.certPath], 'pki.certificate_exists', 'pass overwrite: true to replace them');
   }
 
   await writeFileWithMode(paths.keyPath, options.keyPem, PRIVATE_KEY_MODE, options.overwrite ?? false);
@@ -71,7 +71,11 @@ export async function writeCertificateFiles(options: WriteCertificateFilesOption
 export async function writeOrgCaFiles(dir: string, ca: OrgCa): Promise<CertificateFilePaths> {
   const paths = { certPath: path.join(dir, CA_CERT_FILE), keyPath: path.join(dir, CA_KEY_FILE) };
   await mkdir(dir, { recursive: true, mode: DIRECTORY_MODE });
-  await rejectExisting([paths.keyPath, paths.certPath], 'pki.ca_exists', 'remove them first only if no certificate issued by that CA is still in use');
+  await rejectExisting(
+    [paths.keyPath, paths.certPath],
+    'pki.ca_exists',
+    'remove them first only if no certificate issued by that CA is still in use',
+  );
 
   await writeFileWithMode(paths.keyPath, ca.keyPem, PRIVATE_KEY_MODE, false);
   await writeFileWithMode(paths.certPath, ca.certPem, CERTIFICATE_MODE, false);
@@ -141,7 +145,8 @@ function checkCaFiles(certPem: string, keyPem: string, certPath: string, keyPath
     return org;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new FailedPreconditionError('pki.ca_invalid', `the CA in ${path.dirname(certPath)} is unusable: ${reason}`, { cause: error });
+    const message = `the CA in ${path.dirname(certPath)} is unusable: ${reason}`;
+    throw new FailedPreconditionError('pki.ca_invalid', message, { cause: error });
   }
 }
 

@@ -64,7 +64,8 @@ export function readCertificateIdentity(certificate: CertificateInput): Certific
   const entries = readSubjectAltNames(x509);
   const uris = valuesOfType(entries, 'URI');
   if (uris.length !== 1 || uris[0] === undefined) {
-    throw new InvalidArgumentError('certificate', `must carry exactly one URI SAN spiffe://<org>/sark/<role>, found ${uris.length}`);
+    const message = `must carry exactly one URI SAN spiffe://<org>/sark/<role>, found ${uris.length}`;
+    throw new InvalidArgumentError('certificate', message);
   }
 
   const spiffeId = uris[0];

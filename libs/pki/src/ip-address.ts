@@ -16,7 +16,8 @@ const IPV6_GROUPS = 8;
  */
 export function ipAddressToBytes(address: string, field: string): string {
   if (!isValidIpAddress(address)) {
-    throw new InvalidArgumentError(field, `must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got ${JSON.stringify(address)}`);
+    const message = `must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got ${JSON.stringify(address)}`;
+    throw new InvalidArgumentError(field, message);
   }
 
   const bytes = isIPv4(address) ? ipv4ToBytes(address) : ipv6ToBytes(address);

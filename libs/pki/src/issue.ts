@@ -104,23 +104,29 @@ function validateLeafRequest(options: IssueCertificateOptions): LeafRequest {
   const role = validateRole(options.role);
   const nodeId = options.nodeId === undefined ? undefined : validateNodeId(options.nodeId);
   if (role === 'federation' && nodeId === undefined) {
-    throw new InvalidArgumentError('nodeId', "is required for role federation; pass the node's DNS name, such as sark.orga.example");
+    throw new InvalidArgumentError(
+      'nodeId',
+      "is required for role federation; pass the node's DNS name, such as sark.orga.example",
+    );
   }
 
   const dnsNames = options.dnsNames ?? [];
   dnsNames.forEach((name, index) => {
     if (!isValidDnsName(name)) {
-      throw new InvalidArgumentError(`dnsNames[${index}]`, `must be a lowercase DNS name such as localhost, got ${JSON.stringify(name)}`);
+      const message = `must be a lowercase DNS name such as localhost, got ${JSON.stringify(name)}`;
+      throw new InvalidArgumentError(`dnsNames[${index}]`, message);
     }
   });
   const ipAddresses = options.ipAddresses ?? [];
   ipAddresses.forEach((address, index) => {
     if (!isValidIpAddress(address)) {
-      throw new InvalidArgumentError(`ipAddresses[${index}]`, `must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got ${JSON.stringify(address)}`);
+      const message = `must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got ${JSON.stringify(address)}`;
+      throw new InvalidArgumentError(`ipAddresses[${index}]`, message);
     }
   });
+  const validityDays = validateValidityDays(options.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS);
 
-  return { role, nodeId, dnsNames, ipAddresses, validityDays: validateValidityDays(options.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS) };
+  return { role, nodeId, dnsNames, ipAddresses, validityDays };
 }
 
 function checkWithinCaLifetime(window: { notBefore: Date; notAfter: Date }, signer: CaSigner): void {
@@ -131,7 +137,8 @@ function checkWithinCaLifetime(window: { notBefore: Date; notAfter: Date }, sign
   const maxDays = Math.floor((signer.notAfter.getTime() - window.notBefore.getTime()) / MS_PER_DAY);
   throw new InvalidArgumentError(
     'validityDays',
-    `must not outlast the CA certificate, which expires at ${signer.notAfter.toISOString()}; use at most ${maxDays} days or create a new CA`,
+    `must not outlast the CA certificate, which expires at ${signer.notAfter.toISOString()}; ` +
+      `use at most ${maxDays} days or create a new CA`,
   );
 }
 

@@ -61,7 +61,8 @@ export function isValidIpAddress(address: string): boolean {
  */
 export function validateOrg(org: string, field = 'org'): string {
   if (!isValidDnsName(org)) {
-    throw new InvalidArgumentError(field, `must be a lowercase DNS name such as orga.example, got ${JSON.stringify(org)}`);
+    const message = `must be a lowercase DNS name such as orga.example, got ${JSON.stringify(org)}`;
+    throw new InvalidArgumentError(field, message);
   }
 
   return org;
@@ -74,7 +75,8 @@ export function validateOrg(org: string, field = 'org'): string {
  */
 export function validateNodeId(nodeId: string, field = 'nodeId'): string {
   if (!isValidDnsName(nodeId)) {
-    throw new InvalidArgumentError(field, `must be a lowercase DNS name such as sark.orga.example, got ${JSON.stringify(nodeId)}`);
+    const message = `must be a lowercase DNS name such as sark.orga.example, got ${JSON.stringify(nodeId)}`;
+    throw new InvalidArgumentError(field, message);
   }
 
   return nodeId;
@@ -99,7 +101,8 @@ export function validateRole(role: string, field = 'role'): SarkRole {
   if (!OPERATOR_NAME.test(operatorName)) {
     throw new InvalidArgumentError(
       field,
-      `operator name must be 1-63 lowercase letters, digits, '-' or '.', starting with a letter or digit, got ${JSON.stringify(operatorName)}`,
+      "operator name must be 1-63 lowercase letters, digits, '-' or '.', starting with a letter or digit, " +
+        `got ${JSON.stringify(operatorName)}`,
     );
   }
 
@@ -142,7 +145,8 @@ export function parseSpiffeId(uri: string): SpiffeIdParts {
   const org = rest.slice(0, pathStart);
   const role = rest.slice(pathStart + SARK_PATH_PREFIX.length);
   if (!isValidDnsName(org)) {
-    throw new InvalidArgumentError('spiffeId', `org must be a lowercase DNS name such as orga.example, got ${JSON.stringify(org)}`);
+    const message = `org must be a lowercase DNS name such as orga.example, got ${JSON.stringify(org)}`;
+    throw new InvalidArgumentError('spiffeId', message);
   }
 
   return { org, role: validateRole(role, 'spiffeId') };

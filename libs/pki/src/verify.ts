@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '@sark/platform';
 import { readCertificateIdentity, readTrustDomain, readValidity, toX509Certificate, type CertificateInput } from './inspect.js';
 import { splitPemBundle } from './pem.js';
 
-/** Why a certificate failed verification against a trust bundle. */
+/** Reason a certificate failed verification against a trust bundle. */
 export type VerificationFailureReason =
   | 'not_a_leaf'
   | 'unknown_issuer'
@@ -25,12 +25,14 @@ export interface VerifyCertificateOptions {
 
 /**
  * Verifies a leaf certificate against trust bundles of CA certificates. The
- * leaf is valid when it is not itself a CA, a CA certificate of the bundles
- * issued it (`checkIssued`) and signed it (`verify`), both are inside their
- * validity windows at `now`, and, when that CA carries a trust domain URI
- * SAN `spiffe://<org>`, the leaf's SPIFFE ID names the same org. The last
- * check stops one org's CA in a shared bundle from issuing another org's
- * identities. Revocation is not checked.
+ * leaf is valid when all of these hold:
+ * - it is not itself a CA;
+ * - a CA certificate of the bundles issued it (`checkIssued`) and signed it (`verify`);
+ * - both certificates are inside their validity windows at `now`;
+ * - when that CA carries a trust domain URI SAN `spiffe://<org>`, the leaf's
+ *   SPIFFE ID names the same org. This stops one org's CA in a shared bundle
+ *   from issuing another org's identities.
+ * Revocation is not checked.
  *
  * @param bundlePems PEM texts, each with one or more certificates. Certificates
  *   that are not CAs are ignored.
@@ -51,7 +53,8 @@ export function verifyCertificateAgainstBundle(
 
   const issuers = authorities.filter((candidate) => leaf.checkIssued(candidate) && leaf.verify(candidate.publicKey));
   if (issuers.length === 0) {
-    return failure('unknown_issuer', `no CA certificate in the bundle issued and signed the certificate issued by ${oneLineName(leaf.issuer)}`);
+    const issuerName = oneLineName(leaf.issuer);
+    return failure('unknown_issuer', `no CA certificate in the bundle issued and signed the certificate issued by ${issuerName}`);
   }
 
   const issuer = issuers.find((candidate) => isWithinValidity(candidate, at));
@@ -59,7 +62,12 @@ export function verifyCertificateAgainstBundle(
     return failure('issuer_not_valid', `the issuing CA certificate is not valid at ${at.toISOString()}`);
   }
 
-  return checkLeafValidity(leaf, at) ?? checkTrustDomain(leaf, issuer) ?? { valid: true, issuerFingerprintSha256: issuer.fingerprint256 };
+  const leafFailure = checkLeafValidity(leaf, at) ?? checkTrustDomain(leaf, issuer);
+  if (leafFailure !== undefined) {
+    return leafFailure;
+  }
+
+  return { valid: true, issuerFingerprintSha256: issuer.fingerprint256 };
 }
 
 function parseBundles(bundlePems: string[]): X509Certificate[] {
@@ -102,7 +110,8 @@ function checkTrustDomain(leaf: X509Certificate, issuer: X509Certificate): Certi
     leafOrg = readCertificateIdentity(leaf).org;
   } catch (error) {
     const reason = error instanceof InvalidArgumentError ? error.message : String(error);
-    return failure('trust_domain_mismatch', `the CA of ${issuerOrg} issued a certificate without a valid SARK SPIFFE ID (${reason})`);
+    const detail = `the CA of ${issuerOrg} issued a certificate without a valid SARK SPIFFE ID (${reason})`;
+    return failure('trust_domain_mismatch', detail);
   }
 
   if (leafOrg !== issuerOrg) {
