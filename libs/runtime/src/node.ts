@@ -36,7 +36,7 @@ export async function openNodeDatabase(config: NodeConfig, logger: Logger, name 
 /**
  * Starts auth, audit, trust, discovery and routing (with the federation
  * endpoint) in this process. Services bound to port 0 get a free port, and
- * the others are told its address before they start.
+ * the services started after them receive that address.
  */
 export async function startNode(config: NodeConfig, logger = createLogger({ service: 'node', nodeId: config.nodeId, level: config.log.level })): Promise<RunningNode> {
   const tls = await loadNodeTls(config, logger);

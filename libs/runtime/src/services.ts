@@ -17,7 +17,7 @@ import { createServiceClients, type ServiceEndpoints } from './service-clients.j
 /** Software version reported by GetNodeInfo. */
 export const SARK_VERSION = '0.1.0';
 
-/** What every service of a node is built from. */
+/** Dependencies that every service of a node is built from. */
 export interface ServiceEnvironment {
   config: NodeConfig;
   logger: Logger;
