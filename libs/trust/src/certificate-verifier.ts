@@ -1,8 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import { UnauthenticatedError } from '@sark/platform';
+import { InvalidArgumentError, UnauthenticatedError } from '@sark/platform';
 import type { CertificateIdentity } from '@sark/grpc';
-
-const spiffePattern = /^spiffe:\/\/([a-z0-9.-]+)\/sark\/((?:operator\/)?[a-z0-9.-]+)$/;
+import { readCertificateIdentity, verifyCertificateAgainstBundle } from '@sark/pki';
 
 /** Returns the CA certificates that certificates of an org must chain to, or undefined when the org is not trusted. */
 export type BundleLookup = (org: string) => Promise<string[] | undefined>;
@@ -11,6 +9,12 @@ export interface CertificateVerifierOptions {
   bundleFor: BundleLookup;
   now?: () => Date;
 }
+
+const failureCodes: Record<string, string> = {
+  not_yet_valid: 'trust.certificate_expired',
+  expired: 'trust.certificate_expired',
+  issuer_not_valid: 'trust.certificate_expired',
+};
 
 /**
  * Verifies a client certificate against the bundle of the org that its
@@ -27,51 +31,30 @@ export class CertificateVerifier {
 
   /** @throws UnauthenticatedError with the reason in its code and detail. */
   async verify(der: Buffer): Promise<CertificateIdentity> {
-    const certificate = new X509Certificate(der);
-    const { spiffeId, org, role } = readSpiffeId(certificate);
+    const identity = readIdentity(der);
 
-    const bundle = await this.options.bundleFor(org);
+    const bundle = await this.options.bundleFor(identity.org);
     if (!bundle) {
-      throw new UnauthenticatedError('trust.org_not_trusted', `certificate ${spiffeId} names org ${org}, which is not trusted`);
+      throw new UnauthenticatedError('trust.org_not_trusted', `certificate ${identity.spiffeId} names org ${identity.org}, which is not trusted`);
     }
 
-    const issuer = bundle.map((pem) => new X509Certificate(pem)).find((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey));
-    if (!issuer) {
-      throw new UnauthenticatedError('trust.chain_invalid', `certificate ${spiffeId} does not chain to the trust bundle of ${org}`);
+    const verification = verifyCertificateAgainstBundle(der, bundle, { now: this.now });
+    if (!verification.valid) {
+      const code = failureCodes[verification.reason] ?? 'trust.chain_invalid';
+      throw new UnauthenticatedError(code, `certificate ${identity.spiffeId} is not valid for the trust bundle of ${identity.org}: ${verification.detail}`);
     }
 
-    this.checkValidity(certificate, spiffeId);
-    this.checkValidity(issuer, `CA of ${org}`);
-    return { spiffeId, org, role, dnsNames: dnsNamesOf(certificate), fingerprintSha256: certificate.fingerprint256 };
-  }
-
-  private checkValidity(certificate: X509Certificate, label: string): void {
-    const now = this.now().getTime();
-    if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo)) {
-      throw new UnauthenticatedError('trust.certificate_expired', `${label} is outside its validity period ${certificate.validFrom} to ${certificate.validTo}`);
-    }
+    return { spiffeId: identity.spiffeId, org: identity.org, role: identity.role, dnsNames: identity.dnsNames, fingerprintSha256: identity.fingerprintSha256 };
   }
 }
 
-function readSpiffeId(certificate: X509Certificate): { spiffeId: string; org: string; role: string } {
-  const uris = sanEntries(certificate, 'URI');
-  const matches = uris.map((uri) => ({ uri, match: spiffePattern.exec(uri) })).filter((entry) => entry.match);
-  if (matches.length !== 1) {
-    throw new UnauthenticatedError('trust.spiffe_id_missing', `certificate must carry exactly one spiffe://<org>/sark/<role> URI SAN, found ${JSON.stringify(uris)}`);
+function readIdentity(der: Buffer): ReturnType<typeof readCertificateIdentity> {
+  try {
+    return readCertificateIdentity(der);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) {
+      throw new UnauthenticatedError('trust.spiffe_id_missing', `client certificate has no SARK SPIFFE ID: ${error.message}`, { cause: error });
+    }
+    throw error;
   }
-
-  const [{ uri, match }] = matches as [{ uri: string; match: RegExpExecArray }];
-  return { spiffeId: uri, org: match[1] as string, role: match[2] as string };
-}
-
-/** Reads SAN entries of one type (`DNS`, `URI`, `IP Address`) from a certificate. */
-export function sanEntries(certificate: X509Certificate, type: string): string[] {
-  return (certificate.subjectAltName ?? '')
-    .split(/,\s*/)
-    .filter((entry) => entry.startsWith(`${type}:`))
-    .map((entry) => entry.slice(type.length + 1));
-}
-
-function dnsNamesOf(certificate: X509Certificate): string[] {
-  return sanEntries(certificate, 'DNS');
 }
