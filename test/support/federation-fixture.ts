@@ -85,15 +85,32 @@ export async function startNodeProcess(spec: NodeSpec, options: { startTimeoutMs
   const configPath = path.join(spec.pki.dir, 'sark.yaml');
   await writeFile(configPath, stringify(nodeConfig(spec)));
 
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, 'apps/node/src/main.ts'), '--config', configPath], {
+  const started = await startAppProcess({ app: 'node', configPath, readyMessage: 'node ready', startTimeoutMs: options.startTimeoutMs });
+  return { pki: spec.pki, addresses: started.readyEntry.addresses as Record<string, string>, process: started.process, logs: started.logs, stop: started.stop };
+}
+
+export interface AppProcess {
+  process: ChildProcess;
+  logs: Array<Record<string, unknown>>;
+  /** The log entry whose message was the ready message. */
+  readyEntry: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `apps/<app>` with a configuration file, and waits until it logs
+ * `readyMessage`. The child gets no SARK_* variables from this process.
+ */
+export async function startAppProcess(options: { app: string; configPath: string; readyMessage: string; startTimeoutMs?: number }): Promise<AppProcess> {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', path.join(repoRoot, `apps/${options.app}/src/main.ts`), '--config', options.configPath], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
-  const addresses = await waitForReady(child, logs, options.startTimeoutMs ?? 60_000);
+  const readyEntry = await waitForReady(child, logs, options.readyMessage, options.startTimeoutMs ?? 60_000);
 
-  return { pki: spec.pki, addresses, process: child, logs, stop: () => stopProcess(child) };
+  return { process: child, logs, readyEntry, stop: () => stopProcess(child) };
 }
 
 function nodeConfig(spec: NodeSpec): Record<string, unknown> {
@@ -114,10 +131,10 @@ function nodeConfig(spec: NodeSpec): Record<string, unknown> {
   };
 }
 
-function waitForReady(child: ChildProcess, logs: Array<Record<string, unknown>>, timeoutMs: number): Promise<Record<string, string>> {
+function waitForReady(child: ChildProcess, logs: Array<Record<string, unknown>>, readyMessage: string, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const timer = setTimeout(() => fail(new Error(`node did not report ready within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`process did not log "${readyMessage}" within ${timeoutMs} ms`)), timeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -130,16 +147,21 @@ function waitForReady(child: ChildProcess, logs: Array<Record<string, unknown>>,
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines.filter(Boolean)) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          entry = { msg: line };
+        }
         logs.push(entry);
-        if (entry.msg === 'node ready') {
+        if (entry.msg === readyMessage) {
           clearTimeout(timer);
-          resolve(entry.addresses as Record<string, string>);
+          resolve(entry);
         }
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => fail(new Error(`node exited with code ${code} before it was ready`)));
+    child.once('exit', (code) => fail(new Error(`process exited with code ${code} before it was ready`)));
   });
 }
 

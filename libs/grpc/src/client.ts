@@ -14,6 +14,8 @@ export interface UnaryCallOptions {
   metadata?: Record<string, string>;
   /** Names the remote service in error messages, for example `auth`. */
   target: string;
+  /** Wait for the server to become reachable until the deadline instead of failing at once; default false. */
+  waitForReady?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export function callUnary<Req, Res>(client: Client, method: UnaryClientMethod<Re
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
 
   return new Promise<Res>((resolve, reject) => {
-    method.call(client, request, metadata, { deadline }, (error, response) => {
+    method.call(client, request, metadata, { deadline, waitForReady: options.waitForReady ?? false }, (error, response) => {
       if (error) {
         reject(fromServiceError(error, options.target));
       } else {

@@ -17,6 +17,9 @@ import { createServiceClients, type ServiceEndpoints } from './service-clients.j
 /** Software version reported by GetNodeInfo. */
 export const SARK_VERSION = '0.1.0';
 
+/** How long routing waits at start for the trust service to answer. */
+const TRUST_START_WAIT_MS = 30_000;
+
 /** Dependencies that every service of a node is built from. */
 export interface ServiceEnvironment {
   config: NodeConfig;
@@ -82,7 +85,14 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
   const routingServer = newServer(env, 'routing', new NodeAuthenticator({ certificates: ownOrgVerifier(env), apiKeys: apiKeysVia(clients.auth) }));
   routingServer.addService(routing.RoutingService, createRoutingHandlers({ org: config.org, nodeId: config.nodeId, ...ports, federation: pool }));
 
-  const { peers } = await callUnary(clients.trust, clients.trust.listPeers, { state: trust.TrustState.TRUST_STATE_TRUSTED, pageSize: 500, pageToken: '' }, { target: 'trust' });
+  const { peers } = await callUnary(clients.trust, clients.trust.listPeers, { state: trust.TrustState.TRUST_STATE_TRUSTED, pageSize: 500, pageToken: '' }, {
+    target: 'trust',
+    // Separate processes may start in any order: give trust time to come up.
+    waitForReady: true,
+    timeoutMs: TRUST_START_WAIT_MS,
+  });
+  // NOTE: the TLS layer accepts the bundles trusted at start only. A bundle
+  // added later needs a restart, although revocation takes effect per call.
   const peerCaPems = peers.flatMap((peer) => peer.bundle?.caCertificatesPem ?? []);
   const federationServer = new GrpcServer({
     name: 'federation',
