@@ -92,7 +92,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
     timeoutMs: TRUST_START_WAIT_MS,
   });
   // NOTE: the TLS layer accepts the bundles trusted at start only. A bundle
-  // added later needs a restart, although revocation takes effect per call.
+  // added later needs a restart, while the per-org check runs on every call.
   const peerCaPems = peers.flatMap((peer) => peer.bundle?.caCertificatesPem ?? []);
   const federationServer = new GrpcServer({
     name: 'federation',
