@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { audit, common, federation, routing } from '@sark/proto';
 import { UnauthenticatedError } from '@sark/platform';
 import { createTestDatabase, type TestDatabase } from '@sark/store/testing';
@@ -142,11 +142,18 @@ describe('cross-org authorization between two node processes', () => {
       'grpc.ssl_target_name_override': orgB.nodeId,
     });
 
-    const error = await rejection(unary(client, client.authorize, { correlationId: 'c-1', request: { principal: `carol@${orgC.org}`, action: 'read', resource: `${orgB.org}/reports/q3`, context: {} }, sentAt: undefined }));
+    const correlationId = `third-org-${randomBytes(4).toString('hex')}`;
+    const error = await rejection(
+      unary(client, client.authorize, { correlationId, request: { principal: `carol@${orgC.org}`, action: 'read', resource: `${orgB.org}/reports/q3`, context: {} }, sentAt: undefined }, { metadata: correlationMetadata(correlationId) }),
+    );
     client.close();
 
     assert.equal(error.code, status.UNAUTHENTICATED);
     assert.equal(error.details, UnauthenticatedError.publicMessage);
+    const [recorded] = await eventsOf(auditB, correlationId);
+    assert.equal(recorded?.eventType, 'federation_call_rejected');
+    assert.match(recorded?.reason ?? '', /^auth\.credentials_missing: /);
+    assert.equal(recorded?.actor, '');
   });
 
   it('rejects a principal of another org than the calling peer', async () => {
@@ -154,9 +161,16 @@ describe('cross-org authorization between two node processes', () => {
       'grpc.ssl_target_name_override': orgB.nodeId,
     });
 
-    const error = await rejection(unary(client, client.authorize, { correlationId: 'c-2', request: { principal: `mallory@${orgC.org}`, action: 'read', resource: `${orgB.org}/reports/q3`, context: {} }, sentAt: undefined }));
+    const correlationId = `mismatch-${randomBytes(4).toString('hex')}`;
+    const error = await rejection(
+      unary(client, client.authorize, { correlationId, request: { principal: `mallory@${orgC.org}`, action: 'read', resource: `${orgB.org}/reports/q3`, context: {} }, sentAt: undefined }, { metadata: correlationMetadata(correlationId) }),
+    );
     client.close();
 
+    const [recorded] = await eventsOf(auditB, correlationId);
+    assert.equal(recorded?.eventType, 'federation_call_rejected');
+    assert.equal(recorded?.actor, `spiffe://${orgA.org}/sark/federation`);
+    assert.match(recorded?.reason ?? '', /^routing\.principal_org_mismatch: /);
     assert.equal(error.code, status.PERMISSION_DENIED);
     assert.equal(error.details, `principal mallory@${orgC.org} does not belong to ${orgA.org}, the org of calling node ${orgA.nodeId}`);
   });
@@ -264,6 +278,12 @@ async function writePolicies(file: string, orgA: string, orgB: string): Promise<
   const { readFile, writeFile } = await import('node:fs/promises');
   const example = await readFile(path.join(repoRoot, 'libs/auth/src/policy/examples/orgb.cedar'), 'utf8');
   await writeFile(file, example.replaceAll('orga.example', orgA).replaceAll('orgb.example', orgB));
+}
+
+function correlationMetadata(correlationId: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('sark-correlation-id', correlationId);
+  return metadata;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ServiceError> {

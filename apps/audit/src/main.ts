@@ -2,7 +2,7 @@
 import { loadNodeTls, openNodeDatabase, resolveEndpoints, runMain, startAuditService } from '@sark/runtime';
 
 await runMain('audit', async (config, logger) => {
-  const tls = await loadNodeTls(config, logger);
+  const tls = await loadNodeTls(config, logger, ['audit']);
   const db = await openNodeDatabase(config, logger, 'pglite-audit');
   const service = await startAuditService({ config, logger, tls, endpoints: resolveEndpoints(config) }, db);
 

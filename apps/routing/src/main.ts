@@ -2,6 +2,6 @@
 import { loadNodeTls, resolveEndpoints, runMain, startRoutingService } from '@sark/runtime';
 
 await runMain('routing', async (config, logger) => {
-  const tls = await loadNodeTls(config, logger);
+  const tls = await loadNodeTls(config, logger, ['routing', 'federation']);
   return startRoutingService({ config, logger, tls, endpoints: resolveEndpoints(config) });
 });

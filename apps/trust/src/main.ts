@@ -2,6 +2,6 @@
 import { loadNodeTls, resolveEndpoints, runMain, startTrustService } from '@sark/runtime';
 
 await runMain('trust', async (config, logger) => {
-  const tls = await loadNodeTls(config, logger);
+  const tls = await loadNodeTls(config, logger, ['trust']);
   return startTrustService({ config, logger, tls, endpoints: resolveEndpoints(config) });
 });

@@ -33,6 +33,21 @@ export type ServiceHandlers<S extends Record<string, UnaryMethod>> = {
   [K in keyof S]: (request: ReturnType<S[K]['requestDeserialize']>, context: CallContext) => Promise<ReturnType<S[K]['responseDeserialize']>>;
 };
 
+/** A call that the server rejected for authentication or permission reasons. */
+export interface RejectedCall {
+  method: string;
+  requestId: string;
+  code: GrpcStatus;
+  /** Stable code of the domain error, such as `trust.chain_invalid`. */
+  errorCode: string;
+  /** The reason, which the caller never sees for UNAUTHENTICATED. */
+  detail: string;
+  /** The caller, when authentication succeeded. */
+  caller?: Caller;
+  peerAddress: string;
+  metadata: Metadata;
+}
+
 export interface GrpcServerOptions {
   /** Name for logs, for example `auth`. */
   name: string;
@@ -41,6 +56,11 @@ export interface GrpcServerOptions {
   logger: Logger;
   /** Largest accepted request message; default 4 MiB. */
   maxReceiveMessageBytes?: number;
+  /**
+   * Called after an UNAUTHENTICATED or PERMISSION_DENIED answer, for example
+   * to record it in the audit trail. Its failures are logged, never sent.
+   */
+  onRejected?: (call: RejectedCall) => Promise<void>;
 }
 
 /**
@@ -150,8 +170,24 @@ export class GrpcServer {
       logCall(logger, { code: GrpcStatus.OK, startedAt, caller });
     } catch (error) {
       const status = toStatus(error, requestId);
+      if (status.code === GrpcStatus.UNAUTHENTICATED || status.code === GrpcStatus.PERMISSION_DENIED) {
+        await this.reportRejection(logger, { method, requestId, code: status.code, error, caller, peerAddress: call.getPeer(), metadata: call.metadata });
+      }
       callback(status);
       logCall(logger, { code: status.code, startedAt, caller, error });
+    }
+  }
+
+  /** Runs the onRejected hook before the status is sent, so a caller that sees the rejection can also find its record. */
+  private async reportRejection(logger: Logger, rejection: Omit<RejectedCall, 'errorCode' | 'detail'> & { error: unknown }): Promise<void> {
+    const { error, ...rest } = rejection;
+    const domainError = error as { code?: string; detail?: string; message?: string };
+    const call: RejectedCall = { ...rest, errorCode: domainError.code ?? 'unknown', detail: domainError.detail ?? domainError.message ?? '' };
+
+    try {
+      await this.options.onRejected?.(call);
+    } catch (hookError) {
+      logger.warn({ [LogField.error]: hookError, [LogField.errorCode]: call.errorCode }, 'recording a rejected call failed');
     }
   }
 }

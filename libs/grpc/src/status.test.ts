@@ -72,6 +72,15 @@ describe('error to status mapping', () => {
     assert.equal(error.message, 'gone');
   });
 
+  it('passes a remote INVALID_ARGUMENT message on unchanged', () => {
+    const remote = Object.assign(new Error('3 INVALID_ARGUMENT'), { code: status.INVALID_ARGUMENT, details: 'request.context: key source_org is reserved', metadata: new Metadata() }) as ServiceError;
+
+    const error = fromServiceError(remote, 'federation endpoint of sark.orgb.example');
+
+    assert.equal(error.kind, 'invalid_argument');
+    assert.equal(toStatus(error, 'r').details, 'request.context: key source_org is reserved');
+  });
+
   it('turns a transport failure into UnavailableError', () => {
     const remote = Object.assign(new Error('14 UNAVAILABLE'), { code: status.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new Metadata() }) as ServiceError;
 

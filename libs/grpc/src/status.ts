@@ -3,7 +3,6 @@ import {
   DeadlineExceededError,
   FailedPreconditionError,
   InternalError,
-  InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
   ResourceExhaustedError,
@@ -69,7 +68,8 @@ export function fromServiceError(error: ServiceError, context: string): SarkErro
 
   switch (error.code) {
     case GrpcStatus.INVALID_ARGUMENT:
-      return new InvalidArgumentError(context, message, { ...options, code });
+      // The remote message already starts with the field name the caller sent.
+      return new SarkError('invalid_argument', code, message, options);
     case GrpcStatus.NOT_FOUND:
       return new NotFoundError(code, message, options);
     case GrpcStatus.ALREADY_EXISTS:

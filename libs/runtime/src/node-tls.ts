@@ -32,19 +32,36 @@ const ROLES: NodeRole[] = ['federation', 'discovery', 'trust', 'routing', 'auth'
  *
  * @throws FailedPreconditionError naming the file that is missing or unreadable.
  */
-export async function loadNodeTls(config: NodeConfig, logger: Logger): Promise<NodeTls> {
+export async function loadNodeTls(config: NodeConfig, logger: Logger, roles: readonly NodeRole[] = ROLES): Promise<NodeTls> {
   const { caPath, certDir } = config.tls ? { caPath: config.tls.caFile, certDir: config.tls.certDir } : await prepareDevPki(config, logger);
 
   const caPems = parseBundle(await readRequired(caPath, 'tls.caFile'), `tls.caFile ${caPath}`);
-  const identities = {} as Record<NodeRole, TlsIdentity>;
-  for (const role of ROLES) {
-    identities[role] = {
+  const loaded: Partial<Record<NodeRole, TlsIdentity>> = {};
+  for (const role of roles) {
+    loaded[role] = {
       certChainPem: await readRequired(path.join(certDir, `${role}.pem`), 'tls.certDir'),
       keyPem: await readRequired(path.join(certDir, `${role}-key.pem`), 'tls.certDir'),
     };
   }
 
-  return { caPems, caPath, certDir, identities };
+  return { caPems, caPath, certDir, identities: requireLoaded(loaded) };
+}
+
+/**
+ * Wraps the loaded identities so that using one that was not loaded fails
+ * with a message instead of an undefined key, because a single-service
+ * process loads only its own certificates.
+ */
+function requireLoaded(loaded: Partial<Record<NodeRole, TlsIdentity>>): Record<NodeRole, TlsIdentity> {
+  return new Proxy(loaded as Record<NodeRole, TlsIdentity>, {
+    get(target, role: string) {
+      const identity = target[role as NodeRole];
+      if (!identity) {
+        throw new FailedPreconditionError('config.tls_role_not_loaded', `the certificate for role ${role} was not loaded by this process`);
+      }
+      return identity;
+    },
+  });
 }
 
 async function prepareDevPki(config: NodeConfig, logger: Logger): Promise<{ caPath: string; certDir: string }> {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { createLogger, type Logger, type NodeConfig } from '@sark/platform';
+import { createLogger, type Logger, type NodeConfig, type ServiceName } from '@sark/platform';
 import { openDatabase, type Database } from '@sark/store';
 import { loadNodeTls, type NodeTls } from './node-tls.js';
-import { resolveEndpoints } from './service-clients.js';
+import { reachableHost, resolveEndpoints } from './service-clients.js';
 import {
   startAuditService,
   startAuthService,
@@ -56,8 +56,8 @@ export async function startNode(config: NodeConfig, logger = createLogger({ serv
       const service = await start();
       started.push(service);
       for (const [name, port] of Object.entries(service.ports)) {
-        if (name !== 'federation') {
-          env.endpoints[name as keyof typeof env.endpoints] = `${config.listen.host}:${port}`;
+        if (name !== 'federation' && config.endpoints[name as ServiceName] === undefined) {
+          env.endpoints[name as ServiceName] = `${reachableHost(config.listen.host)}:${port}`;
         }
       }
     }

@@ -9,8 +9,22 @@ export type ServiceEndpoints = Record<ServiceName, string>;
 
 /** Resolves the address of each service: `endpoints.<name>` or its listen address. */
 export function resolveEndpoints(config: NodeConfig): ServiceEndpoints {
-  const own = (name: ServiceName) => config.endpoints[name] ?? `${config.listen.host}:${config.listen[name]}`;
+  const own = (name: ServiceName) => config.endpoints[name] ?? `${reachableHost(config.listen.host)}:${config.listen[name]}`;
   return { discovery: own('discovery'), trust: own('trust'), routing: own('routing'), auth: own('auth'), audit: own('audit') };
+}
+
+/**
+ * Returns the host at which this process reaches a server that listens on
+ * `host`: loopback for the wildcard addresses, brackets around IPv6.
+ */
+export function reachableHost(host: string): string {
+  if (host === '0.0.0.0') {
+    return '127.0.0.1';
+  }
+  if (host === '::' || host === '[::]') {
+    return '[::1]';
+  }
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** mTLS clients to the other services of this node, authenticating as one service. */

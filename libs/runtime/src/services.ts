@@ -3,10 +3,11 @@ import { audit, auth, discovery, federation, routing, trust } from '@sark/proto'
 import { AuditStore, auditMigrations, createAuditHandlers } from '@sark/audit';
 import { ApiKeyService, authMigrations, createAuthHandlers, PolicyEngine } from '@sark/auth';
 import { createDiscoveryHandlers, StaticNodeRegistry } from '@sark/discovery';
-import { callUnary, createServerCredentials, GrpcServer, type ApiKeyIdentity } from '@sark/grpc';
+import { status } from '@grpc/grpc-js';
+import { callUnary, createServerCredentials, GrpcServer, type ApiKeyIdentity, type RejectedCall } from '@sark/grpc';
 import type { Logger, NodeConfig, ServiceName } from '@sark/platform';
 import { InProcessGcraLimiter, RedisGcraLimiter, rateLimitKey, type RateLimiter } from '@sark/ratelimit';
-import { createFederationHandlers, createRoutingHandlers, FederationClientPool, type PeerRateLimiter } from '@sark/routing';
+import { createFederationHandlers, createRoutingHandlers, FederationClientPool, type AuditSink, type PeerRateLimiter } from '@sark/routing';
 import { runMigrations, type Database } from '@sark/store';
 import { CertificateVerifier, createTrustHandlers, StaticTrustStore } from '@sark/trust';
 import { NodeAuthenticator } from './node-authenticator.js';
@@ -99,6 +100,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
     logger: env.logger.child({ server: 'federation' }),
     credentials: createServerCredentials({ ...env.tls.identities.federation, clientCaPems: peerCaPems.length > 0 ? peerCaPems : env.tls.caPems }),
     authenticator: new NodeAuthenticator({ certificates: new CertificateVerifier({ bundleFor: trustedBundleLookup(clients) }) }),
+    onRejected: (call) => recordRejectedPeerCall(ports.audit, config.nodeId, call),
   });
   federationServer.addService(
     federation.FederationService,
@@ -189,6 +191,22 @@ function createRateLimiter(config: NodeConfig, logger: Logger): { limiter: RateL
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Records a federation call that was rejected for authentication or
+ * permission reasons, with the reason that the caller is not told.
+ */
+async function recordRejectedPeerCall(audit: AuditSink, nodeId: string, call: RejectedCall): Promise<void> {
+  const sentCorrelationId = String(call.metadata.get('sark-correlation-id')[0] ?? '');
+  await audit.append({
+    correlationId: /^[A-Za-z0-9._:-]{1,128}$/.test(sentCorrelationId) ? sentCorrelationId : call.requestId,
+    eventType: 'federation_call_rejected',
+    targetNodeId: nodeId,
+    actor: call.caller?.certificate?.spiffeId ?? '',
+    reason: `${call.errorCode}: ${call.detail}`,
+    attributes: { method: call.method, grpc_code: status[call.code], peer_address: call.peerAddress, request_id: call.requestId },
+  });
 }
 
 function peerLimiter(limiter: RateLimiter, limit: { perHour: number; burst: number }): PeerRateLimiter {
