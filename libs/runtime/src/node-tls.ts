@@ -20,7 +20,21 @@ export interface NodeTls {
   caPath: string;
   /** Directory with `<role>.pem` and `<role>-key.pem`. */
   certDir: string;
-  identities: Record<NodeRole, TlsIdentity>;
+  /** The identities this process loaded; a single-service process loads only its own. */
+  identities: Partial<Record<NodeRole, TlsIdentity>>;
+}
+
+/**
+ * Returns the certificate and key of one role.
+ *
+ * @throws FailedPreconditionError when this process did not load that role.
+ */
+export function identityFor(tls: NodeTls, role: NodeRole): TlsIdentity {
+  const identity = tls.identities[role];
+  if (!identity) {
+    throw new FailedPreconditionError('config.tls_role_not_loaded', `the certificate for role ${role} was not loaded by this process`);
+  }
+  return identity;
 }
 
 const ROLES: NodeRole[] = ['federation', 'discovery', 'trust', 'routing', 'auth', 'audit'];
@@ -44,24 +58,7 @@ export async function loadNodeTls(config: NodeConfig, logger: Logger, roles: rea
     };
   }
 
-  return { caPems, caPath, certDir, identities: requireLoaded(loaded) };
-}
-
-/**
- * Wraps the loaded identities so that using one that was not loaded fails
- * with a message instead of an undefined key, because a single-service
- * process loads only its own certificates.
- */
-function requireLoaded(loaded: Partial<Record<NodeRole, TlsIdentity>>): Record<NodeRole, TlsIdentity> {
-  return new Proxy(loaded as Record<NodeRole, TlsIdentity>, {
-    get(target, role: string) {
-      const identity = target[role as NodeRole];
-      if (!identity) {
-        throw new FailedPreconditionError('config.tls_role_not_loaded', `the certificate for role ${role} was not loaded by this process`);
-      }
-      return identity;
-    },
-  });
+  return { caPems, caPath, certDir, identities: loaded };
 }
 
 async function prepareDevPki(config: NodeConfig, logger: Logger): Promise<{ caPath: string; certDir: string }> {

@@ -11,7 +11,7 @@ import { createFederationHandlers, createRoutingHandlers, FederationClientPool, 
 import { runMigrations, type Database } from '@sark/store';
 import { CertificateVerifier, createTrustHandlers, StaticTrustStore } from '@sark/trust';
 import { NodeAuthenticator } from './node-authenticator.js';
-import type { NodeRole, NodeTls } from './node-tls.js';
+import { identityFor, type NodeRole, type NodeTls } from './node-tls.js';
 import { createRoutingPorts, trustedBundleLookup } from './ports.js';
 import { createServiceClients, type ServiceEndpoints } from './service-clients.js';
 
@@ -78,10 +78,10 @@ export async function startDiscoveryService(env: ServiceEnvironment): Promise<Ru
  */
 export async function startRoutingService(env: ServiceEnvironment): Promise<RunningService> {
   const { config } = env;
-  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: env.tls.identities.routing });
+  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: identityFor(env.tls, 'routing') });
   const ports = createRoutingPorts(clients);
   const limiter = createRateLimiter(config, env.logger);
-  const pool = new FederationClientPool({ ...env.tls.identities.federation });
+  const pool = new FederationClientPool({ ...identityFor(env.tls, 'federation') });
 
   const routingServer = newServer(env, 'routing', new NodeAuthenticator({ certificates: ownOrgVerifier(env), apiKeys: apiKeysVia(clients.auth) }));
   routingServer.addService(routing.RoutingService, createRoutingHandlers({ org: config.org, nodeId: config.nodeId, ...ports, federation: pool }));
@@ -98,7 +98,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
   const federationServer = new GrpcServer({
     name: 'federation',
     logger: env.logger.child({ server: 'federation' }),
-    credentials: createServerCredentials({ ...env.tls.identities.federation, clientCaPems: peerCaPems.length > 0 ? peerCaPems : env.tls.caPems }),
+    credentials: createServerCredentials({ ...identityFor(env.tls, 'federation'), clientCaPems: peerCaPems.length > 0 ? peerCaPems : env.tls.caPems }),
     authenticator: new NodeAuthenticator({ certificates: new CertificateVerifier({ bundleFor: trustedBundleLookup(clients) }) }),
     onRejected: (call) => recordRejectedPeerCall(ports.audit, config.nodeId, call),
   });
@@ -130,7 +130,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
 }
 
 async function startWithApiKeys(env: ServiceEnvironment, name: Exclude<ServiceName, 'auth' | 'routing'>, register: (server: GrpcServer) => void): Promise<RunningService> {
-  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: env.tls.identities[name] });
+  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: identityFor(env.tls, name) });
   const server = newServer(env, name, new NodeAuthenticator({ certificates: ownOrgVerifier(env), apiKeys: apiKeysVia(clients.auth) }));
   register(server);
 
@@ -149,7 +149,7 @@ function newServer(env: ServiceEnvironment, role: NodeRole, authenticator: NodeA
   return new GrpcServer({
     name: role,
     logger: env.logger.child({ server: role }),
-    credentials: createServerCredentials({ ...env.tls.identities[role], clientCaPems: env.tls.caPems }),
+    credentials: createServerCredentials({ ...identityFor(env.tls, role), clientCaPems: env.tls.caPems }),
     authenticator,
   });
 }

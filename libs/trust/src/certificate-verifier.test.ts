@@ -72,3 +72,49 @@ describe('certificate verifier', () => {
     assert.equal(await failureCode(verifier, derOf(caB.certPem)), 'trust.spiffe_id_missing');
   });
 });
+
+describe('certificate verifier cache', () => {
+  it('rejects a cached certificate once its org bundle changes', async () => {
+    const current: Record<string, string[]> = { 'orgb.example': [caB.certPem] };
+    const verifier = new CertificateVerifier({ bundleFor: async (org) => current[org] });
+    const leaf = derOf(issueCertificate(caB, { role: 'federation', nodeId: 'sark.orgb.example' }).certPem);
+    await verifier.verify(leaf);
+
+    current['orgb.example'] = [createOrgCa({ org: 'orgb.example' }).certPem];
+
+    assert.equal(await failureCode(verifier, leaf), 'trust.chain_invalid');
+  });
+
+  it('rejects a cached certificate once its org is no longer trusted', async () => {
+    const current: Record<string, string[]> = { 'orgb.example': [caB.certPem] };
+    const verifier = new CertificateVerifier({ bundleFor: async (org) => current[org] });
+    const leaf = derOf(issueCertificate(caB, { role: 'federation', nodeId: 'sark.orgb.example' }).certPem);
+    await verifier.verify(leaf);
+
+    delete current['orgb.example'];
+
+    assert.equal(await failureCode(verifier, leaf), 'trust.org_not_trusted');
+  });
+
+  it('rejects a cached certificate after it expires', async () => {
+    let nowMs = Date.now();
+    const verifier = new CertificateVerifier({ bundleFor: async (org) => bundles[org], now: () => new Date(nowMs) });
+    const leaf = derOf(issueCertificate(caB, { role: 'audit', validityDays: 1 }).certPem);
+    await verifier.verify(leaf);
+
+    nowMs += 2 * 86_400_000;
+
+    assert.equal(await failureCode(verifier, leaf), 'trust.certificate_expired');
+  });
+
+  it('keeps at most the configured number of entries', async () => {
+    const verifier = new CertificateVerifier({ bundleFor: async (org) => bundles[org], maxCachedCertificates: 2 });
+    const leaves = [1, 2, 3].map(() => derOf(issueCertificate(caB, { role: 'audit' }).certPem));
+
+    for (const leaf of leaves) {
+      assert.equal((await verifier.verify(leaf)).role, 'audit');
+    }
+
+    assert.equal((verifier as unknown as { cache: Map<string, unknown> }).cache.size, 2);
+  });
+});

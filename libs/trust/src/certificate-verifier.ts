@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError, UnauthenticatedError } from '@sark/platform';
 import type { CertificateIdentity } from '@sark/grpc';
 import { readCertificateIdentity, verifyCertificateAgainstBundle } from '@sark/pki';
@@ -8,6 +9,16 @@ export type BundleLookup = (org: string) => Promise<string[] | undefined>;
 export interface CertificateVerifierOptions {
   bundleFor: BundleLookup;
   now?: () => Date;
+  /** Verified certificates remembered per bundle; default 10,000. */
+  maxCachedCertificates?: number;
+}
+
+interface CachedVerification {
+  identity: CertificateIdentity;
+  /** The bundle the certificate was verified against, concatenated. */
+  bundleKey: string;
+  notBeforeMs: number;
+  notAfterMs: number;
 }
 
 const failureCodes: Record<string, string> = {
@@ -24,16 +35,41 @@ const failureCodes: Record<string, string> = {
  */
 export class CertificateVerifier {
   private readonly now: () => Date;
+  private readonly maxCached: number;
+  /**
+   * The last successful verification of each certificate, by SHA-256 of its
+   * DER, with the bundle it was checked against. Parsing and checking X.509
+   * on every call was the largest CPU cost of a cross-org request. An entry
+   * is used only while the org's bundle is unchanged and the clock is inside
+   * the certificate's validity.
+   */
+  private readonly cache = new Map<string, CachedVerification>();
 
   constructor(private readonly options: CertificateVerifierOptions) {
     this.now = options.now ?? (() => new Date());
+    this.maxCached = options.maxCachedCertificates ?? 10_000;
   }
 
   /** @throws UnauthenticatedError with the reason in its code and detail. */
   async verify(der: Buffer): Promise<CertificateIdentity> {
-    const identity = readIdentity(der);
+    const certificateKey = createHash('sha256').update(der).digest('base64');
+    const cached = this.cache.get(certificateKey);
+    const org = cached?.identity.org ?? readIdentity(der).org;
 
-    const bundle = await this.options.bundleFor(identity.org);
+    const bundle = await this.options.bundleFor(org);
+    const bundleKey = bundle?.join('') ?? '';
+    const nowMs = this.now().getTime();
+    if (bundle && cached && cached.bundleKey === bundleKey && nowMs >= cached.notBeforeMs && nowMs <= cached.notAfterMs) {
+      return cached.identity;
+    }
+
+    const verified = this.verifyUncached(der, bundle);
+    this.remember(certificateKey, { ...verified, bundleKey });
+    return verified.identity;
+  }
+
+  private verifyUncached(der: Buffer, bundle: string[] | undefined): Omit<CachedVerification, 'bundleKey'> {
+    const identity = readIdentity(der);
     if (!bundle) {
       throw new UnauthenticatedError('trust.org_not_trusted', `certificate ${identity.spiffeId} names org ${identity.org}, which is not trusted`);
     }
@@ -44,7 +80,25 @@ export class CertificateVerifier {
       throw new UnauthenticatedError(code, `certificate ${identity.spiffeId} is not valid for the trust bundle of ${identity.org}: ${verification.detail}`);
     }
 
-    return { spiffeId: identity.spiffeId, org: identity.org, role: identity.role, dnsNames: identity.dnsNames, fingerprintSha256: identity.fingerprintSha256 };
+    const { spiffeId, org, role, dnsNames, fingerprintSha256 } = identity;
+    return {
+      identity: { spiffeId, org, role, dnsNames, fingerprintSha256 },
+      notBeforeMs: identity.notBefore.getTime(),
+      // NOTE: a hit checks the leaf's validity only. A CA that expires before
+      // its leaf is noticed when the bundle changes or the entry is evicted.
+      notAfterMs: identity.notAfter.getTime(),
+    };
+  }
+
+  private remember(certificateKey: string, verified: CachedVerification): void {
+    this.cache.delete(certificateKey);
+    if (this.cache.size >= this.maxCached) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) {
+        this.cache.delete(oldest);
+      }
+    }
+    this.cache.set(certificateKey, verified);
   }
 }
 
