@@ -87,13 +87,13 @@ const issueCommand: Command = {
       type: 'string',
       multiple: true,
       valueName: '<name>',
-      description: 'Extra DNS name the certificate is valid for, such as localhost.',
+      description: 'Extra DNS name the certificate is valid for, such as localhost. Clients that check host names need every name a service is reached by.',
     },
     ip: {
       type: 'string',
       multiple: true,
       valueName: '<addr>',
-      description: 'IP address the certificate is valid for, such as 127.0.0.1.',
+      description: 'IP address the certificate is valid for, such as 127.0.0.1. Clients such as grpcurl need it when they connect by address.',
     },
     days: {
       type: 'string',

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { auth as pb, common } from '@sark/proto';
 import { InvalidArgumentError, PermissionDeniedError, UnauthenticatedError } from '@sark/platform';
-import { isOperator, type CallContext, type ServiceHandlers } from '@sark/grpc';
+import { describeCaller, isOperator, type CallContext, type ServiceHandlers } from '@sark/grpc';
 import type { CertificateVerifier } from '@sark/trust';
 import type { ApiKeyRecord, ApiKeyService } from './api-keys/index.js';
 import { parsePrincipal, type PolicyContext, type PolicyEngine } from './policy/index.js';
@@ -9,11 +9,17 @@ import { parsePrincipal, type PolicyContext, type PolicyEngine } from './policy/
 /** API key scope that may manage API keys. */
 export const API_KEY_ADMIN_SCOPE = 'apikeys:admin';
 
+/** Where auth records key management events; the node wires it to the audit service. */
+export interface KeyEventRecorder {
+  append(event: { correlationId: string; eventType: string; principal?: string; actor?: string; reason?: string; attributes?: Record<string, unknown> }): Promise<unknown>;
+}
+
 export interface AuthHandlerOptions {
   org: string;
   policies: PolicyEngine;
   apiKeys: ApiKeyService;
   certificates: CertificateVerifier;
+  audit: KeyEventRecorder;
 }
 
 /** Handlers of sark.auth.v1.Auth. */
@@ -53,11 +59,16 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
         throw new InvalidArgumentError('principal', `must belong to org ${options.org}; keys for ${principal.org} are issued by its own node`);
       }
 
-      const created = await options.apiKeys.create({
-        principal: request.principal,
-        scopes: request.scopes,
-        description: request.description,
-        ttlSeconds: request.ttl ? durationSeconds(request.ttl) : undefined,
+      const created = await renameField('ttl_seconds', 'ttl', () =>
+        options.apiKeys.create({
+          principal: request.principal,
+          scopes: request.scopes,
+          description: request.description,
+          ttlSeconds: request.ttl ? durationSeconds(request.ttl) : undefined,
+        }),
+      );
+      await recordOrUndo(options, context, created.key, async () => {
+        await options.apiKeys.revoke({ keyId: created.key.keyId, reason: 'not recorded in the audit trail' });
       });
       return { key: toProto(created.key), apiKey: created.apiKey };
     },
@@ -78,9 +89,49 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       if (request.keyId === '') {
         throw new InvalidArgumentError('key_id', 'is required');
       }
-      return { key: toProto(await options.apiKeys.revoke({ keyId: request.keyId, reason: request.reason })) };
+      const revoked = await options.apiKeys.revoke({ keyId: request.keyId, reason: request.reason });
+      await options.audit.append({
+        correlationId: context.requestId,
+        eventType: 'api_key_revoked',
+        principal: revoked.principal,
+        actor: describeCaller(context.caller),
+        reason: revoked.revokedReason ?? '',
+        attributes: { key_id: revoked.keyId },
+      });
+      return { key: toProto(revoked) };
     },
   };
+}
+
+/**
+ * Records a new key in the audit trail. A key that cannot be recorded is
+ * revoked before the error goes back, so no usable key exists unaudited.
+ */
+async function recordOrUndo(options: AuthHandlerOptions, context: CallContext, key: ApiKeyRecord, undo: () => Promise<void>): Promise<void> {
+  try {
+    await options.audit.append({
+      correlationId: context.requestId,
+      eventType: 'api_key_created',
+      principal: key.principal,
+      actor: describeCaller(context.caller),
+      attributes: { key_id: key.keyId, scopes: key.scopes, expires_at: key.expiresAt?.toISOString() ?? null },
+    });
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+/** Runs `action` and reports an InvalidArgumentError on `from` under the request field `to`. */
+async function renameField<T>(from: string, to: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && error.field === from) {
+      throw new InvalidArgumentError(to, error.message.slice(from.length + 2), { cause: error, code: error.code });
+    }
+    throw error;
+  }
 }
 
 function requireKeyAdmin(context: CallContext, org: string): void {

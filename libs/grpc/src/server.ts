@@ -100,7 +100,7 @@ export class GrpcServer {
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(address, this.options.credentials, (error, boundPort) => {
         if (error) {
-          reject(new UnavailableError('server.bind_failed', `cannot listen on ${address}: ${error.message}`, { cause: error }));
+          reject(new UnavailableError('server.bind_failed', `cannot listen on ${address}: ${error.message}. Is another process using the port? Stop it or change listen.*`, { cause: error }));
         } else {
           resolve(boundPort);
         }

@@ -43,8 +43,8 @@ export function loadConfig<S extends z.ZodType>(options: LoadConfigOptions<S>): 
 
   const result = options.schema.safeParse(merged);
   if (!result.success) {
-    const source = options.file ? ` (file ${options.file} or ${ENV_PREFIX}* variables)` : '';
-    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, source)));
+    const source = options.file ? `file ${options.file} or ` : '';
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, source)));
   }
 
   return result.data;
@@ -113,15 +113,19 @@ function setPath(target: Record<string, unknown>, keyPath: string[], value: unkn
   node[keyPath[keyPath.length - 1] as string] = value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, source: string): string {
-  const key = issue.path.map(String).join('.') || '(top level)';
-  const env = issue.path.length > 0 ? ENV_PREFIX + issue.path.map((p) => camelToScreamingSnake(String(p))).join('__') : '';
+function describeIssue(issue: z.core.$ZodIssue, source: string): string[] {
+  const path = issue.path.map(String);
 
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (issue.path.length > 0 ? `${key}.${k}` : k));
-    return `unknown key ${keys.join(', ')}${source}: remove it or check its spelling`;
+    return issue.keys.map((key) => `unknown key ${[...path, key].join('.')} (${source}${envName([...path, key])}): remove it or check its spelling`);
   }
-  return `${key}${env ? ` (${env})` : ''}: ${issue.message}`;
+  const where = path.length > 0 ? `${path.join('.')} (${envName(path)})` : '(top level)';
+  return [`${where}: ${issue.message}`];
+}
+
+/** Returns the SARK_* variable that sets a key path. */
+function envName(path: string[]): string {
+  return ENV_PREFIX + path.map(camelToScreamingSnake).join('__');
 }
 
 function camelToScreamingSnake(part: string): string {

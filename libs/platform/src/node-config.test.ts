@@ -75,9 +75,11 @@ describe('node configuration', () => {
   });
 
   const invalidCases = [
-    { name: 'unknown top-level key in the file', yaml: 'orgg: orga.example\n', env: {}, issue: /^unknown key orgg .*remove it or check its spelling$/ },
-    { name: 'unknown nested key', yaml: 'listen:\n  routnig: 1\n', env: {}, issue: /^unknown key listen\.routnig/ },
-    { name: 'unknown variable', yaml: '', env: { SARK_REDIS_ULR: 'redis://x' }, issue: /^unknown key redisUlr/ },
+    { name: 'unknown top-level key in the file', yaml: 'orgg: orga.example\n', env: {}, issue: /^unknown key orgg \(file .* or SARK_ORGG\): remove it or check its spelling$/ },
+    { name: 'unknown nested key', yaml: 'listen:\n  routnig: 1\n', env: {}, issue: /^unknown key listen\.routnig \(file .* or SARK_LISTEN__ROUTNIG\)/ },
+    { name: 'unknown variable', yaml: '', env: { SARK_REDIS_ULR: 'redis://x' }, issue: /^unknown key redisUlr \(file .* or SARK_REDIS_ULR\)/ },
+    { name: 'port that is not a number', yaml: 'listen:\n  auth: abc\n', env: {}, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535$/ },
+    { name: 'port that is not an integer', yaml: 'listen:\n  audit: 7405.5\n', env: {}, issue: /^listen\.audit \(SARK_LISTEN__AUDIT\): must be a TCP port from 0 to 65535$/ },
     { name: 'port out of range', yaml: '', env: { SARK_LISTEN__AUTH: '70000' }, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535$/ },
     { name: 'org not a DNS name', yaml: 'org: Org_A\n', env: {}, issue: /^org \(SARK_ORG\): must be a lowercase DNS name/ },
     { name: 'burst below one', yaml: 'rateLimits:\n  peer:\n    perHour: 10\n    burst: 0\n', env: {}, issue: /^rateLimits\.peer\.burst \(SARK_RATE_LIMITS__PEER__BURST\): must be an integer of at least 1$/ },
@@ -94,6 +96,16 @@ describe('node configuration', () => {
       assert.match(error.issues[0]!, testCase.issue);
     });
   }
+
+  it('reports each unknown key on its own line', async () => {
+    const configPath = await file('two-unknown.yaml', 'orgg: a\nrateLimit: b\n');
+
+    const error = configError(() => loadNodeConfig({ file: configPath, env: {} }));
+
+    assert.equal(error.issues.length, 2);
+    assert.match(error.issues[0]!, /^unknown key orgg /);
+    assert.match(error.issues[1]!, /^unknown key rateLimit /);
+  });
 
   it('names a missing file', () => {
     const error = configError(() => loadNodeConfig({ file: path.join(dir, 'missing.yaml'), env: {} }));

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { loadConfig } from './config-loader.js';
 
 const dnsNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const dnsName = z.string().regex(dnsNamePattern, 'must be a lowercase DNS name with at least two labels, for example orga.example');
-const port = z.number().int().min(0, 'must be a TCP port from 0 to 65535').max(65535, 'must be a TCP port from 0 to 65535');
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, for example 127.0.0.1:7406');
-const nonEmptyPath = z.string().min(1, 'must be a file path');
+const dnsNameMessage = 'must be a lowercase DNS name with at least two labels, for example orga.example';
+const dnsName = z.string({ error: dnsNameMessage }).regex(dnsNamePattern, dnsNameMessage);
+const portMessage = 'must be a TCP port from 0 to 65535';
+const port = z.number({ error: portMessage }).int(portMessage).min(0, portMessage).max(65535, portMessage);
+const hostPort = z.string({ error: 'must be host:port, for example 127.0.0.1:7406' }).regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, for example 127.0.0.1:7406');
+const nonEmptyPath = z.string({ error: 'must be a file path' }).min(1, 'must be a file path');
 
 /** Names of the five services of a node. */
 export const SERVICE_NAMES = ['discovery', 'trust', 'routing', 'auth', 'audit'] as const;
@@ -30,8 +32,8 @@ const endpointsSchema = z.strictObject({
   audit: hostPort.optional(),
 });
 
-const perHour = z.number().positive('must be a positive number of requests per hour');
-const burst = z.number().int().min(1, 'must be an integer of at least 1');
+const perHour = z.number({ error: 'must be a positive number of requests per hour' }).positive('must be a positive number of requests per hour');
+const burst = z.number({ error: 'must be an integer of at least 1' }).int('must be an integer of at least 1').min(1, 'must be an integer of at least 1');
 
 export const nodeConfigSchema = z.strictObject({
   /** Trust domain of this node, for example orga.example. */

@@ -26,7 +26,7 @@ export function parseAccessRequest(message: common.AccessRequest | undefined): P
 
   const principal = principalPattern.exec(message.principal);
   if (!principal) {
-    throw new InvalidArgumentError('request.principal', `${quote(message.principal)} is not a principal of the form name@org, for example alice@orga.example`);
+    throw new InvalidArgumentError('request.principal', `${quote(message.principal)} is not a principal of the form name@org with a lowercase org, for example alice@orga.example`);
   }
   if (!actionPattern.test(message.action)) {
     throw new InvalidArgumentError('request.action', `${quote(message.action)} is not an action: use 1 to 128 letters, digits, '.', '_', ':' or '-'`);

@@ -151,6 +151,29 @@ describe('API keys on a running node', () => {
     assert.equal(error.details, 'principal: must belong to org orga.example; keys for orgb.example are issued by its own node');
   });
 
+  it('records creation and revocation in the audit trail', async () => {
+    const created = await createKey(['audit:read']);
+    await call(operatorAuth as never, 'revokeApiKey', { keyId: created.key!.keyId, reason: 'audit test' });
+    const auditClient = new audit.AuditClient(node.addresses.audit!, await credentialsFor('operator-admin'), LOCALHOST);
+
+    const query = (eventType: string) => call<audit.QueryRequest, audit.QueryResponse>(auditClient as never, 'query', { correlationId: '', eventType, principal: '', afterSequence: 0, pageSize: 1000 });
+    const createdEvent = (await query('api_key_created')).events.find((event) => event.attributes?.key_id === created.key?.keyId);
+    const revokedEvent = (await query('api_key_revoked')).events.find((event) => event.attributes?.key_id === created.key?.keyId);
+    auditClient.close();
+
+    assert.equal(createdEvent?.principal, 'alice@orga.example');
+    assert.equal(createdEvent?.actor, 'spiffe://orga.example/sark/operator/admin');
+    assert.deepEqual(createdEvent?.attributes?.scopes, ['audit:read']);
+    assert.equal(revokedEvent?.reason, 'audit test');
+  });
+
+  it('names the ttl field when it is out of range', async () => {
+    const error = await rejection(call(operatorAuth as never, 'createApiKey', { principal: 'alice@orga.example', scopes: [], description: '', ttl: { seconds: -5, nanos: 0 } }));
+
+    assert.equal(error.code, status.INVALID_ARGUMENT);
+    assert.match(error.details, /^ttl: /);
+  });
+
   it('rejects a malformed authorization header', async () => {
     const error = await rejection(call(operatorAuth as never, 'listApiKeys', { principal: '', includeRevoked: false, pageSize: 0, pageToken: '' }, 'not a key with spaces'));
 

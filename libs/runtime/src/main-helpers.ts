@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, loadNodeConfig, SarkError, type Logger, type NodeConfig } from '@sark/platform';
+import { parseArgs } from 'node:util';
+import { ConfigError, createLogger, loadNodeConfig, type Logger, type NodeConfig } from '@sark/platform';
 
 /**
  * Runs a process entry point: loads the node configuration (`--config FILE`
@@ -21,7 +22,7 @@ export async function runMain(service: string, start: (config: NodeConfig, logge
     running = await start(config, logger);
   } catch (error) {
     logger.fatal({ error }, 'start failed');
-    console.error(`${service} failed to start: ${error instanceof SarkError || error instanceof Error ? error.message : String(error)}`);
+    console.error(`${service} failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 
@@ -34,15 +35,19 @@ export async function runMain(service: string, start: (config: NodeConfig, logge
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+const USAGE = 'usage: <app> [--config FILE]   (FILE may also be given as SARK_CONFIG)';
+
+/** Reads `--config FILE`; any other argument stops the process with the usage line. */
 function configFileArgument(argv: string[]): string | undefined {
-  const index = argv.indexOf('--config');
-  if (index === -1) {
-    return undefined;
+  try {
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return values.config;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
   }
-  const file = argv[index + 1];
-  if (!file) {
-    console.error('--config needs a file path');
-    process.exit(1);
-  }
-  return file;
 }

@@ -65,9 +65,10 @@ async function prepareDevPki(config: NodeConfig, logger: Logger): Promise<{ caPa
   const dir = path.join(config.dataDir, 'pki');
   const pki = await ensureDevPki({ dir, org: config.org, nodeId: config.nodeId, hosts: ['localhost', '127.0.0.1', config.listen.host].filter(unique) });
 
-  if (pki.created) {
-    logger.warn({ dir }, 'no tls configured: created a development PKI; configure tls.caFile and tls.certDir for production');
-  }
+  logger.warn(
+    { dir, created: pki.created },
+    pki.created ? 'no tls configured: created a development PKI; configure tls.caFile and tls.certDir for production' : 'no tls configured: using the development PKI; configure tls.caFile and tls.certDir for production',
+  );
   return { caPath: pki.caPath, certDir: dir };
 }
 

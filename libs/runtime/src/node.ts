@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createLogger, type Logger, type NodeConfig, type ServiceName } from '@sark/platform';
 import { openDatabase, type Database } from '@sark/store';
+import { lockDirectory } from './data-dir-lock.js';
 import { loadNodeTls, type NodeTls } from './node-tls.js';
 import { reachableHost, resolveEndpoints } from './service-clients.js';
 import {
@@ -29,8 +30,22 @@ export async function openNodeDatabase(config: NodeConfig, logger: Logger, name 
   }
 
   const pgliteDir = path.join(config.dataDir, name);
+  const lock = await lockDirectory(config.dataDir, path.join(config.dataDir, `${name}.lock`));
   logger.info({ dir: pgliteDir }, 'no databaseUrl configured: using embedded PGlite');
-  return openDatabase({ pgliteDir, logger });
+
+  try {
+    const db = await openDatabase({ pgliteDir, logger });
+    const closeDatabase = db.close.bind(db);
+    return Object.assign(db, {
+      close: async () => {
+        await closeDatabase();
+        await lock.release();
+      },
+    });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 /**

@@ -39,24 +39,37 @@ export interface ServiceClients {
 /**
  * Creates clients that present `identity` and accept only a server whose
  * certificate chains to this org's bundle and names the expected service
- * (`spiffe://<org>/sark/<service>`).
+ * (`spiffe://<org>/sark/<service>`). Each client connects on first use and
+ * reads its address from `endpoints` then, so a node can fill in the ports
+ * of services that start after this one.
  */
 export function createServiceClients({ org, endpoints, caPems, identity }: { org: string; endpoints: ServiceEndpoints; caPems: string[]; identity: TlsIdentity }): ServiceClients {
-  const channel = (service: ServiceName) =>
-    createChannelCredentials({ caPems, certChainPem: identity.certChainPem, keyPem: identity.keyPem, serverSpiffeId: `spiffe://${org}/sark/${service}` });
-  const connect = <C>(Client: new (address: string, credentials: ChannelCredentials, options: object) => C, service: ServiceName): C => {
-    const { credentials, channelOptions } = channel(service);
-    return new Client(endpoints[service], credentials, channelOptions);
-  };
-  const clients = {
-    audit: connect(audit.AuditClient, 'audit'),
-    auth: connect(auth.AuthClient, 'auth'),
-    trust: connect(trust.TrustClient, 'trust'),
-    discovery: connect(discovery.DiscoveryClient, 'discovery'),
+  const created = new Map<ServiceName, Client>();
+  const connect = <C extends Client>(Constructor: new (address: string, credentials: ChannelCredentials, options: object) => C, service: ServiceName): C => {
+    const existing = created.get(service);
+    if (existing) {
+      return existing as C;
+    }
+
+    const { credentials, channelOptions } = createChannelCredentials({ caPems, certChainPem: identity.certChainPem, keyPem: identity.keyPem, serverSpiffeId: `spiffe://${org}/sark/${service}` });
+    const client = new Constructor(endpoints[service], credentials, channelOptions);
+    created.set(service, client);
+    return client;
   };
 
   return {
-    ...clients,
-    close: () => Object.values(clients).forEach((client: Client) => client.close()),
+    get audit() {
+      return connect(audit.AuditClient, 'audit');
+    },
+    get auth() {
+      return connect(auth.AuthClient, 'auth');
+    },
+    get trust() {
+      return connect(trust.TrustClient, 'trust');
+    },
+    get discovery() {
+      return connect(discovery.DiscoveryClient, 'discovery');
+    },
+    close: () => created.forEach((client) => client.close()),
   };
 }

@@ -44,11 +44,20 @@ export async function startAuthService(env: ServiceEnvironment, db: Database): P
   const policies = await PolicyEngine.fromFiles(env.config.policies);
   const certificates = ownOrgVerifier(env);
 
+  const clients = createServiceClients({ org: env.config.org, endpoints: env.endpoints, caPems: env.tls.caPems, identity: identityFor(env.tls, 'auth') });
+
   const server = newServer(env, 'auth', new NodeAuthenticator({ certificates, apiKeys: async (key) => toApiKeyIdentity(await apiKeys.authenticate(key), env.config.org) }));
-  server.addService(auth.AuthService, createAuthHandlers({ org: env.config.org, policies, apiKeys, certificates }));
+  server.addService(auth.AuthService, createAuthHandlers({ org: env.config.org, policies, apiKeys, certificates, audit: createRoutingPorts(clients).audit }));
   const port = await server.listen(env.config.listen.host, env.config.listen.auth);
 
-  return { name: 'auth', ports: { auth: port }, stop: () => server.shutdown() };
+  return {
+    name: 'auth',
+    ports: { auth: port },
+    stop: async () => {
+      await server.shutdown();
+      clients.close();
+    },
+  };
 }
 
 export async function startAuditService(env: ServiceEnvironment, db: Database): Promise<RunningService> {

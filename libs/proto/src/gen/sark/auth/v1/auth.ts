@@ -129,6 +129,10 @@ export interface ApiKey {
 export interface CreateApiKeyRequest {
   /** Principal of this org that the key authenticates as. */
   principal: string;
+  /**
+   * Free-form scope names, `[a-z][a-z0-9_.:-]*`, at most 32. The node checks
+   * `audit:read` and `apikeys:admin`.
+   */
   scopes: string[];
   description: string;
   /** Lifetime of the key; unset means the key does not expire. */
@@ -162,6 +166,7 @@ export interface ListApiKeysResponse {
 
 export interface RevokeApiKeyRequest {
   keyId: string;
+  /** Why the key is revoked, 1 to 256 characters. Kept in the audit trail. */
   reason: string;
 }
 
