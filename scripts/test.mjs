@@ -63,7 +63,7 @@ async function checkPostgres(url) {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL at ${url} is not reachable (${error.code ?? error.message}). Start PostgreSQL or set DATABASE_URL.`);
+    throw new Error(`PostgreSQL at ${url} is not reachable (${error.code ?? error.message}). Start PostgreSQL or set DATABASE_URL.`, { cause: error });
   } finally {
     await client.end().catch(() => {});
   }

@@ -9,7 +9,7 @@ import { parsePrincipal, type PolicyContext, type PolicyEngine } from './policy/
 /** API key scope that may manage API keys. */
 export const API_KEY_ADMIN_SCOPE = 'apikeys:admin';
 
-/** Where auth records key management events; the node wires it to the audit service. */
+/** Sink for key management events; the node wires it to the audit service. */
 export interface KeyEventRecorder {
   append(event: { correlationId: string; eventType: string; principal?: string; actor?: string; reason?: string; attributes?: Record<string, unknown> }): Promise<unknown>;
 }

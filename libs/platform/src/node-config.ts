@@ -48,7 +48,7 @@ export const nodeConfigSchema = z.strictObject({
   endpoints: endpointsSchema.prefault({}),
   /**
    * Certificates of this node. `caFile` is this org's trust bundle; `certDir`
-   * holds `<role>.pem` and `<role>-key.pem` for federation, discovery,
+   * contains `<role>.pem` and `<role>-key.pem` for federation, discovery,
    * trust, routing, auth and audit. Unset: a development PKI is created
    * under `<dataDir>/pki`.
    */
