@@ -68,6 +68,21 @@ describe('node configuration', () => {
     assert.equal(config.rateLimits.peer.burst, 7);
   });
 
+  it('falls back to DATABASE_URL and REDIS_URL', () => {
+    const fromStandard = loadNodeConfig({ env: { DATABASE_URL: 'postgres://a@127.0.0.1:5432/x', REDIS_URL: 'redis://127.0.0.1:6379/2' } });
+    const explicit = loadNodeConfig({ env: { DATABASE_URL: 'postgres://a@127.0.0.1:5432/x', SARK_DATABASE_URL: 'postgres://b@127.0.0.1:5432/y' } });
+
+    assert.equal(fromStandard.databaseUrl, 'postgres://a@127.0.0.1:5432/x');
+    assert.equal(fromStandard.redisUrl, 'redis://127.0.0.1:6379/2');
+    assert.equal(explicit.databaseUrl, 'postgres://b@127.0.0.1:5432/y');
+  });
+
+  it('rejects a DATABASE_URL that is not a URL', () => {
+    const error = configError(() => loadNodeConfig({ env: { DATABASE_URL: 'not a url' } }));
+
+    assert.deepEqual(error.issues, ['DATABASE_URL: must be a URL, for example postgres://user@host:5432/db']);
+  });
+
   it('takes the file from SARK_CONFIG', async () => {
     const configPath = await file('from-env.yaml', 'org: orgc.example\n');
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadConfig } from './config-loader.js';
+import { ConfigError, loadConfig } from './config-loader.js';
 
 const dnsNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const dnsNameMessage = 'must be a lowercase DNS name with at least two labels, for example orga.example';
@@ -53,9 +53,9 @@ export const nodeConfigSchema = z.strictObject({
    * under `<dataDir>/pki`.
    */
   tls: z.strictObject({ caFile: nonEmptyPath, certDir: nonEmptyPath }).optional(),
-  /** PostgreSQL connection URL; unset: embedded PGlite under `<dataDir>/pglite`. */
+  /** PostgreSQL connection URL, else DATABASE_URL; neither: embedded PGlite under `<dataDir>/pglite`. */
   databaseUrl: z.string().url('must be a postgres:// URL').optional(),
-  /** Redis URL for rate limits; unset: an in-process limiter. */
+  /** Redis URL for rate limits, else REDIS_URL; neither: an in-process limiter. */
   redisUrl: z.string().url('must be a redis:// URL').optional(),
   /** Partner nodes known from static configuration. */
   peers: z
@@ -86,6 +86,23 @@ export interface LoadNodeConfigOptions {
 }
 
 /**
+ * Reads the conventional DATABASE_URL or REDIS_URL variable, which applies
+ * when the configuration sets no URL of its own.
+ *
+ * @throws ConfigError when the variable is set but is not a URL.
+ */
+function standardUrl(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL'): string | undefined {
+  const value = env[name];
+  if (!value) {
+    return undefined;
+  }
+  if (!URL.canParse(value)) {
+    throw new ConfigError([`${name}: must be a URL, for example ${name === 'DATABASE_URL' ? 'postgres://user@host:5432/db' : 'redis://host:6379'}`]);
+  }
+  return value;
+}
+
+/**
  * Loads and validates the configuration of a node. Relative paths in the
  * file are resolved against the file's directory.
  *
@@ -100,6 +117,8 @@ export function loadNodeConfig(options: LoadNodeConfigOptions = {}): NodeConfig 
 
   return {
     ...config,
+    databaseUrl: config.databaseUrl ?? standardUrl(env, 'DATABASE_URL'),
+    redisUrl: config.redisUrl ?? standardUrl(env, 'REDIS_URL'),
     nodeId: config.nodeId ?? `sark.${config.org}`,
     dataDir: resolve(config.dataDir),
     tls: config.tls && { caFile: resolve(config.tls.caFile), certDir: resolve(config.tls.certDir) },
