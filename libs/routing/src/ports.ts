@@ -2,6 +2,10 @@
  * What routing needs from the other services of its node. The node wires
  * these to gRPC clients of discovery, trust, auth and audit.
  */
+import type { AuditEventInput } from '@sark/audit';
+
+export type { AuditEventInput };
+
 export type Decision = 'allow' | 'deny';
 
 export interface AccessRequest {
@@ -15,21 +19,6 @@ export interface PolicyDecision {
   decision: Decision;
   reason: string;
   policyIds: string[];
-}
-
-export interface AuditEventInput {
-  correlationId: string;
-  eventType: string;
-  principal?: string;
-  resource?: string;
-  action?: string;
-  decision?: Decision;
-  sourceNodeId?: string;
-  targetNodeId?: string;
-  actor?: string;
-  reason?: string;
-  peerEventId?: string;
-  attributes?: Record<string, unknown>;
 }
 
 export interface AuditSink {
