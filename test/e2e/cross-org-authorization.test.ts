@@ -205,6 +205,25 @@ describe('cross-org authorization between two node processes', () => {
     }
   });
 
+  it('answers INVALID_ARGUMENT for a context the policy engine cannot take', async () => {
+    const contexts = [
+      { context: { source_org: 'orgz.example' }, details: 'request.context: key "source_org" is set by the policy engine and must not be supplied' },
+      { context: { ratio: 0.5 }, details: /^request\.context/ },
+    ];
+    for (const testCase of contexts) {
+      const error = await rejection(
+        unary(routingA, routingA.authorize, { request: { principal: `alice@${orgA.org}`, action: 'read', resource: `${orgB.org}/reports/q3`, context: testCase.context }, correlationId: '' }),
+      );
+
+      assert.equal(error.code, status.INVALID_ARGUMENT);
+      if (typeof testCase.details === 'string') {
+        assert.equal(error.details, testCase.details);
+      } else {
+        assert.match(error.details, testCase.details);
+      }
+    }
+  });
+
   it('answers UNAUTHENTICATED without a client certificate', async () => {
     const { credentials } = await import('@grpc/grpc-js');
     const client = new routing.RoutingClient(nodeA.addresses.routing!, credentials.createSsl(Buffer.from(orgA.ca.certPem)));

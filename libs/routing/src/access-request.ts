@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { validatePolicyContext } from '@sark/auth';
 import { InvalidArgumentError, PermissionDeniedError } from '@sark/platform';
 import type { common } from '@sark/proto';
 import type { AccessRequest } from './ports.js';
@@ -36,11 +37,15 @@ export function parseAccessRequest(message: common.AccessRequest | undefined): P
     throw new InvalidArgumentError('request.resource', `${quote(message.resource)} is not a resource id of the form <owner org>/<path>, for example orgb.example/reports/q3`);
   }
 
+  // Checked here as well as at the owner, so a bad context fails before it
+  // uses the peer's rate limit.
+  const context = validatePolicyContext(message.context ?? {});
+
   return {
     principal: message.principal,
     action: message.action,
     resource: message.resource,
-    context: (message.context ?? {}) as Record<string, unknown>,
+    context,
     principalOrg: principal[2] as string,
     resourceOrg: resource[1] as string,
   };
