@@ -37,13 +37,21 @@ describe('cross-org authorization between two node processes', () => {
     // away from the next.
     const run = randomBytes(3).toString('hex');
     [orgA, orgB, orgC] = (await Promise.all([`orga-${run}.example`, `orgb-${run}.example`, `orgc-${run}.example`].map((org) => createOrgPki(workDir, org)))) as [OrgPki, OrgPki, OrgPki];
-    const [portA, portB] = [await freePort(), await freePort()];
+    const [portA, portB, deadPort] = [await freePort(), await freePort(), await freePort()];
     databases.push(await createTestDatabase(), await createTestDatabase());
 
     const policyPath = path.join(workDir, 'orgb.cedar');
     await writePolicies(policyPath, orgA.org, orgB.org);
     [nodeA, nodeB] = await Promise.all([
-      startNodeProcess({ pki: orgA, federationPort: portA, peers: [{ pki: orgB, federationPort: portB }], databaseUrl: databases[0]!.url, redisUrl: process.env.REDIS_URL }),
+      startNodeProcess({
+        pki: orgA,
+        federationPort: portA,
+        peers: [{ pki: orgB, federationPort: portB }],
+        // Discovery lists this node of org B first; nothing listens on its port.
+        extraPeerNodes: [{ nodeId: `a-down.${orgB.org}`, org: orgB.org, federationEndpoint: `127.0.0.1:${deadPort}` }],
+        databaseUrl: databases[0]!.url,
+        redisUrl: process.env.REDIS_URL,
+      }),
       startNodeProcess({
         pki: orgB,
         federationPort: portB,
@@ -86,6 +94,8 @@ describe('cross-org authorization between two node processes', () => {
   });
 
   it('allows a permitted request and records it on both sides', async () => {
+    // The first node of org B in discovery is down, so this also covers
+    // passing the request on to the next node of the owner org.
     const response = await authorizeVia(`alice@${orgA.org}`, 'read', `${orgB.org}/reports/q3`);
 
     assert.equal(response.decision?.decision, common.Decision.DECISION_ALLOW);
@@ -279,7 +289,7 @@ describe('cross-org authorization between two node processes', () => {
     const response = await authorizeVia(`alice@${orgA.org}`, 'read', `${orgB.org}/reports/q3`);
 
     assert.equal(response.decision?.decision, common.Decision.DECISION_DENY);
-    assert.equal(response.decision?.reason, `target node ${orgB.nodeId} is unreachable: denied by default`);
+    assert.equal(response.decision?.reason, `target nodes a-down.${orgB.org}, ${orgB.nodeId} are unreachable: denied by default`);
     const [source] = await eventsOf(auditA, response.correlationId);
     assert.equal(source?.decision, common.Decision.DECISION_DENY);
   });

@@ -64,6 +64,8 @@ export interface NodeSpec {
   pki: OrgPki;
   federationPort: number;
   peers: Array<{ pki: OrgPki; federationPort: number }>;
+  /** More partner nodes for discovery only, such as one that is down. */
+  extraPeerNodes?: Array<{ nodeId: string; org: string; federationEndpoint: string }>;
   resources?: string[];
   policies?: string[];
   databaseUrl?: string;
@@ -123,7 +125,10 @@ function nodeConfig(spec: NodeSpec): Record<string, unknown> {
     tls: { caFile: spec.pki.caPath, certDir: spec.pki.certDir },
     ...(spec.databaseUrl ? { databaseUrl: spec.databaseUrl } : {}),
     ...(spec.redisUrl ? { redisUrl: spec.redisUrl } : {}),
-    peers: spec.peers.map((peer) => ({ nodeId: peer.pki.nodeId, org: peer.pki.org, federationEndpoint: `127.0.0.1:${peer.federationPort}` })),
+    peers: [
+      ...spec.peers.map((peer) => ({ nodeId: peer.pki.nodeId, org: peer.pki.org, federationEndpoint: `127.0.0.1:${peer.federationPort}` })),
+      ...(spec.extraPeerNodes ?? []),
+    ],
     trustBundles: spec.peers.map((peer) => ({ org: peer.pki.org, caFile: peer.pki.caPath })),
     policies: spec.policies ?? [],
     resources: (spec.resources ?? []).map((id) => ({ id })),

@@ -4,7 +4,7 @@ import type { CallContext, ServiceHandlers } from '@sark/grpc';
 import { correlationIdOrNew, parseAccessRequest, requirePrincipalOf, type ParsedAccessRequest } from './access-request.js';
 import { fromProtoDecision, toProtoDecision } from './decision.js';
 import type { FederationClientPool } from './federation-client-pool.js';
-import type { AuditSink, Decision, PeerDirectory, PeerTrust } from './ports.js';
+import type { AuditSink, Decision, PeerDirectory, PeerNode, PeerTrust } from './ports.js';
 
 export interface RoutingHandlerOptions {
   org: string;
@@ -40,10 +40,12 @@ export function createRoutingHandlers(options: RoutingHandlerOptions): ServiceHa
 
       const nodes = await options.directory.resolveOrg(access.resourceOrg);
       const bundle = await options.trust.trustedBundle(access.resourceOrg);
-      const node = nodes[0]!;
-      const outcome = await askTarget(options, { access, correlationId, node, bundle }).catch(async (error: unknown) => {
-        await recordFailure(options, context, { access, correlationId, targetNodeId: node.nodeId, error });
-        throw error;
+      const outcome = await askOwner(options, {
+        access,
+        correlationId,
+        nodes,
+        bundle,
+        onRejected: (targetNodeId, error) => recordFailure(options, context, { access, correlationId, targetNodeId, error }),
       });
 
       const sourceEvent = await options.audit.append({
@@ -74,10 +76,47 @@ export function createRoutingHandlers(options: RoutingHandlerOptions): ServiceHa
   };
 }
 
+/**
+ * Asks the owner org's nodes in turn until one answers. A node that is
+ * unreachable passes the request to the next; when none answers, the
+ * request is denied by default. An error status from a node is recorded
+ * with `onRejected` and ends the attempt.
+ */
+async function askOwner(
+  options: RoutingHandlerOptions,
+  target: {
+    access: ParsedAccessRequest;
+    correlationId: string;
+    nodes: PeerNode[];
+    bundle: string[];
+    onRejected: (targetNodeId: string, error: unknown) => Promise<void>;
+  },
+): Promise<Outcome> {
+  const unreachable: string[] = [];
+
+  for (const node of target.nodes) {
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await askTarget(options, { ...target, node });
+    } catch (error) {
+      await target.onRejected(node.nodeId, error);
+      throw error;
+    }
+    if (outcome) {
+      return outcome;
+    }
+    unreachable.push(node.nodeId);
+  }
+
+  const reason = unreachable.length === 1 ? `target node ${unreachable[0]} is unreachable: denied by default` : `target nodes ${unreachable.join(', ')} are unreachable: denied by default`;
+  return { decision: 'deny', reason, policyIds: [], targetNodeId: unreachable[0] ?? '', targetEventId: '' };
+}
+
+/** Asks one node of the owner org; returns undefined when the node cannot be reached. */
 async function askTarget(
   options: RoutingHandlerOptions,
-  target: { access: ParsedAccessRequest; correlationId: string; node: { nodeId: string; org: string; federationEndpoint: string }; bundle: string[] },
-): Promise<Outcome> {
+  target: { access: ParsedAccessRequest; correlationId: string; node: PeerNode; bundle: string[] },
+): Promise<Outcome | undefined> {
   const { access, correlationId, node, bundle } = target;
 
   try {
@@ -95,7 +134,7 @@ async function askTarget(
     };
   } catch (error) {
     if (error instanceof SarkError && (error.kind === 'unavailable' || error.kind === 'deadline_exceeded')) {
-      return { decision: 'deny', reason: `target node ${node.nodeId} is unreachable: denied by default`, policyIds: [], targetNodeId: node.nodeId, targetEventId: '' };
+      return undefined;
     }
     throw error;
   }
