@@ -16,7 +16,11 @@ import { createTestDatabase } from '@sark/store/testing';
 import { clientCredentials, createOrgPki, freePort, repoRoot } from '../test/support/federation-fixture.js';
 import { unary } from '../test/support/grpc-calls.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' }, help: { type: 'boolean' } } });
+if (values.help) {
+  console.log('usage: bench/cross-org-authorize.ts [--requests N (default 2000)] [--concurrency C (default 16)]');
+  process.exit(0);
+}
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 

@@ -8,7 +8,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { InProcessGcraLimiter, RedisGcraLimiter, rateLimitKey, type RateLimiter } from '@sark/ratelimit';
 
-const { values } = parseArgs({ options: { decisions: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { decisions: { type: 'string', default: '20000' }, help: { type: 'boolean' } } });
+if (values.help) {
+  console.log('usage: bench/rate-limiter.ts [--decisions N (default 20000)]');
+  process.exit(0);
+}
 const decisions = Number(values.decisions);
 const limit = { perHour: 1e9, burst: 1_000_000 };
 const keyPrefix = `sark:bench:${process.pid}:`;

@@ -34,7 +34,7 @@ const createCommand: Command = {
     'Creates an API key that authenticates as --principal with the given scopes, and',
     'prints it once, because the node stores only its hash. The node checks the scopes',
     'audit:read (query the audit trail) and apikeys:admin (manage API keys).',
-    'Needs an operator certificate or an API key with scope apikeys:admin.',
+    'Needs an operator certificate of the org (--cert).',
   ].join('\n'),
   options: {
     principal: {

@@ -101,7 +101,7 @@ function parseWithUsageErrors(config: ParseArgsConfig): OptionValues {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
       // Node's messages continue with advice on positional arguments after the first sentence.
-      const firstSentence = (error as Error).message.split('. ')[0] ?? '';
+      const firstSentence = ((error as Error).message.split(/\.\s/)[0] ?? '').replace(/\s*\n\s*/g, ' ');
       throw new UsageError(firstSentence.charAt(0).toLowerCase() + firstSentence.slice(1));
     }
     throw error;

@@ -7,8 +7,12 @@ if (process.env.INIT_CWD) {
   process.chdir(process.env.INIT_CWD);
 }
 
-process.exitCode = await runSarkctl(process.argv.slice(2), {
+const exitCode = await runSarkctl(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   now: () => new Date(),
 });
+
+// Exit explicitly: a gRPC channel whose handshake never finished can keep
+// the event loop alive long after the call has failed.
+process.stdout.write('', () => process.exit(exitCode));

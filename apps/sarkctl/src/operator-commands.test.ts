@@ -393,7 +393,7 @@ describe('sarkctl apikey and audit on a running node', () => {
         assert.deepEqual(result, {
           code: 1,
           stdout: '',
-          stderr: 'sarkctl: audit query: cannot read --ca .sark/pki/ca.pem: ENOENT (start a node with npm start, or pass --ca)\n',
+          stderr: `sarkctl: audit query: cannot read --ca ${path.join(process.cwd(), '.sark/pki/ca.pem')}: ENOENT (start a node with npm start and run sarkctl from the repository root, or pass --ca)\n`,
         });
       } finally {
         process.chdir(previousDir);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
@@ -44,8 +45,10 @@ async function readTlsFile(file: FileArgument): Promise<string> {
     return await readFile(file.path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    const advice = file.isDefault ? `start a node with npm start, or pass --${file.option}` : `check the path given to --${file.option}`;
-    throw new Error(`cannot read --${file.option} ${file.path}: ${reason} (${advice})`, { cause: error });
+    const advice = file.isDefault
+      ? `start a node with npm start and run sarkctl from the repository root, or pass --${file.option}`
+      : `check the path given to --${file.option}`;
+    throw new Error(`cannot read --${file.option} ${path.resolve(file.path)}: ${reason} (${advice})`, { cause: error });
   }
 }
 

@@ -89,7 +89,11 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       if (request.keyId === '') {
         throw new InvalidArgumentError('key_id', 'is required');
       }
-      const revoked = await options.apiKeys.revoke({ keyId: request.keyId, reason: request.reason });
+      const { key: revoked, revokedNow } = await options.apiKeys.revokeWithOutcome({ keyId: request.keyId, reason: request.reason });
+      if (!revokedNow) {
+        return { key: toProto(revoked) };
+      }
+
       await options.audit.append({
         correlationId: context.requestId,
         eventType: 'api_key_revoked',

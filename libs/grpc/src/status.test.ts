@@ -81,6 +81,16 @@ describe('error to status mapping', () => {
     assert.equal(toStatus(error, 'r').details, 'request.context: key source_org is reserved');
   });
 
+  it('keeps UNIMPLEMENTED from a remote server', () => {
+    const remote = Object.assign(new Error('12 UNIMPLEMENTED'), { code: status.UNIMPLEMENTED, details: 'The server does not implement the method /sark.auth.v1.Auth/ListApiKeys', metadata: new Metadata() }) as ServiceError;
+
+    const error = fromServiceError(remote, 'auth');
+
+    assert.equal(error.kind, 'unimplemented');
+    assert.equal(toStatus(error, 'r').code, status.UNIMPLEMENTED);
+    assert.match(error.message, /^auth does not serve this method/);
+  });
+
   it('turns a transport failure into UnavailableError', () => {
     const remote = Object.assign(new Error('14 UNAVAILABLE'), { code: status.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new Metadata() }) as ServiceError;
 

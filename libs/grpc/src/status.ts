@@ -28,6 +28,7 @@ const statusByKind: Record<ErrorKind, GrpcStatus> = {
   resource_exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
   unavailable: GrpcStatus.UNAVAILABLE,
   deadline_exceeded: GrpcStatus.DEADLINE_EXCEEDED,
+  unimplemented: GrpcStatus.UNIMPLEMENTED,
   internal: GrpcStatus.INTERNAL,
 };
 
@@ -86,6 +87,8 @@ export function fromServiceError(error: ServiceError, context: string): SarkErro
       return new UnavailableError(code, `${context} is unavailable: ${message}`, options);
     case GrpcStatus.DEADLINE_EXCEEDED:
       return new DeadlineExceededError(code, `${context} timed out: ${message}`, options);
+    case GrpcStatus.UNIMPLEMENTED:
+      return new SarkError('unimplemented', code, `${context} does not serve this method (is the address that of another service?): ${message}`, options);
     default:
       return new InternalError(code, `${context} failed: ${message}`, options);
   }

@@ -38,16 +38,31 @@ export interface LoadConfigOptions<S extends z.ZodType> {
  *   variable it came from.
  */
 export function loadConfig<S extends z.ZodType>(options: LoadConfigOptions<S>): z.infer<S> {
-  const fromFile = options.file ? readYamlFile(options.file) : {};
-  const merged = applyEnvOverrides(fromFile, options.env ?? process.env, options.ignoredEnv ?? []);
+  return loadConfigWithSources(options).config;
+}
 
-  const result = options.schema.safeParse(merged);
+/** The loaded configuration with the top-level keys that the file set and that no variable overrode. */
+export interface ConfigWithSources<T> {
+  config: T;
+  keysFromFile: Set<string>;
+}
+
+/** Loads like loadConfig, and tells which top-level keys came from the file. */
+export function loadConfigWithSources<S extends z.ZodType>(options: LoadConfigOptions<S>): ConfigWithSources<z.infer<S>> {
+  const fromFile = options.file ? readYamlFile(options.file) : {};
+  const env = options.env ?? process.env;
+  const ignored = options.ignoredEnv ?? [];
+  const merged = applyEnvOverrides(fromFile, env, ignored);
+
+  const result = options.schema.safeParse(merged, { reportInput: true });
   if (!result.success) {
     const source = options.file ? `file ${options.file} or ` : '';
     throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, source)));
   }
 
-  return result.data;
+  const overridden = new Set(envKeyPaths(env, ignored).map((keyPath) => keyPath[0]));
+  const keysFromFile = new Set(Object.keys(fromFile).filter((key) => !overridden.has(key)));
+  return { config: result.data, keysFromFile };
 }
 
 function readYamlFile(file: string): Record<string, unknown> {
@@ -81,12 +96,20 @@ function applyEnvOverrides(base: Record<string, unknown>, env: NodeJS.ProcessEnv
     if (!name.startsWith(ENV_PREFIX) || ignored.includes(name) || raw === undefined) {
       continue;
     }
-
-    const keyPath = name.slice(ENV_PREFIX.length).split('__').map(screamingSnakeToCamel);
-    setPath(result, keyPath, parseEnvValue(raw));
+    setPath(result, envKeyPath(name), parseEnvValue(raw));
   }
 
   return result;
+}
+
+function envKeyPaths(env: NodeJS.ProcessEnv, ignored: string[]): string[][] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && !ignored.includes(name) && env[name] !== undefined)
+    .map(envKeyPath);
+}
+
+function envKeyPath(name: string): string[] {
+  return name.slice(ENV_PREFIX.length).split('__').map(screamingSnakeToCamel);
 }
 
 function screamingSnakeToCamel(part: string): string {
@@ -120,7 +143,8 @@ function describeIssue(issue: z.core.$ZodIssue, source: string): string[] {
     return issue.keys.map((key) => `unknown key ${[...path, key].join('.')} (${source}${envName([...path, key])}): remove it or check its spelling`);
   }
   const where = path.length > 0 ? `${path.join('.')} (${envName(path)})` : '(top level)';
-  return [`${where}: ${issue.message}`];
+  const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
+  return [`${where}: ${issue.message}${got}`];
 }
 
 /** Returns the SARK_* variable that sets a key path. */

@@ -17,6 +17,7 @@ export type ErrorKind =
   | 'resource_exhausted'
   | 'unavailable'
   | 'deadline_exceeded'
+  | 'unimplemented'
   | 'internal';
 
 export interface SarkErrorOptions {

@@ -83,6 +83,15 @@ describe('node configuration', () => {
     assert.deepEqual(error.issues, ['DATABASE_URL: must be a URL, for example postgres://user@host:5432/db']);
   });
 
+  it('resolves defaults against the working directory, not the file', async () => {
+    const configPath = await file('defaults.yaml', 'listen:\n  host: 0.0.0.0\n');
+
+    const config = loadNodeConfig({ file: configPath, env: { SARK_TRUST_BUNDLES: '[{org: orgb.example, caFile: b.pem}]' } });
+
+    assert.equal(config.dataDir, path.resolve('.sark'));
+    assert.equal(config.trustBundles[0]?.caFile, path.resolve('b.pem'));
+  });
+
   it('takes the file from SARK_CONFIG', async () => {
     const configPath = await file('from-env.yaml', 'org: orgc.example\n');
 
@@ -93,11 +102,11 @@ describe('node configuration', () => {
     { name: 'unknown top-level key in the file', yaml: 'orgg: orga.example\n', env: {}, issue: /^unknown key orgg \(file .* or SARK_ORGG\): remove it or check its spelling$/ },
     { name: 'unknown nested key', yaml: 'listen:\n  routnig: 1\n', env: {}, issue: /^unknown key listen\.routnig \(file .* or SARK_LISTEN__ROUTNIG\)/ },
     { name: 'unknown variable', yaml: '', env: { SARK_REDIS_ULR: 'redis://x' }, issue: /^unknown key redisUlr \(file .* or SARK_REDIS_ULR\)/ },
-    { name: 'port that is not a number', yaml: 'listen:\n  auth: abc\n', env: {}, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535$/ },
-    { name: 'port that is not an integer', yaml: 'listen:\n  audit: 7405.5\n', env: {}, issue: /^listen\.audit \(SARK_LISTEN__AUDIT\): must be a TCP port from 0 to 65535$/ },
-    { name: 'port out of range', yaml: '', env: { SARK_LISTEN__AUTH: '70000' }, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535$/ },
+    { name: 'port that is not a number', yaml: 'listen:\n  auth: abc\n', env: {}, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535, got "abc"$/ },
+    { name: 'port that is not an integer', yaml: 'listen:\n  audit: 7405.5\n', env: {}, issue: /^listen\.audit \(SARK_LISTEN__AUDIT\): must be a TCP port from 0 to 65535, got 7405\.5$/ },
+    { name: 'port out of range', yaml: '', env: { SARK_LISTEN__AUTH: '70000' }, issue: /^listen\.auth \(SARK_LISTEN__AUTH\): must be a TCP port from 0 to 65535, got 70000$/ },
     { name: 'org not a DNS name', yaml: 'org: Org_A\n', env: {}, issue: /^org \(SARK_ORG\): must be a lowercase DNS name/ },
-    { name: 'burst below one', yaml: 'rateLimits:\n  peer:\n    perHour: 10\n    burst: 0\n', env: {}, issue: /^rateLimits\.peer\.burst \(SARK_RATE_LIMITS__PEER__BURST\): must be an integer of at least 1$/ },
+    { name: 'burst below one', yaml: 'rateLimits:\n  peer:\n    perHour: 10\n    burst: 0\n', env: {}, issue: /^rateLimits\.peer\.burst \(SARK_RATE_LIMITS__PEER__BURST\): must be an integer of at least 1, got 0$/ },
     { name: 'bad federation endpoint', yaml: 'peers:\n  - nodeId: sark.orgb.example\n    org: orgb.example\n    federationEndpoint: nowhere\n', env: {}, issue: /^peers\.0\.federationEndpoint .*must be host:port/ },
   ];
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from './config-loader.js';
+import { ConfigError, loadConfigWithSources } from './config-loader.js';
 
 const dnsNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const dnsNameMessage = 'must be a lowercase DNS name with at least two labels, for example orga.example';
@@ -111,18 +111,21 @@ function standardUrl(env: NodeJS.ProcessEnv, name: 'DATABASE_URL' | 'REDIS_URL')
 export function loadNodeConfig(options: LoadNodeConfigOptions = {}): NodeConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? (env.SARK_CONFIG || undefined);
-  const config = loadConfig({ schema: nodeConfigSchema, file, env, ignoredEnv: ['SARK_CONFIG'] });
-  const baseDir = file ? path.dirname(path.resolve(file)) : process.cwd();
-  const resolve = (p: string) => path.resolve(baseDir, p);
+  const { config, keysFromFile } = loadConfigWithSources({ schema: nodeConfigSchema, file, env, ignoredEnv: ['SARK_CONFIG'] });
+  const fileDir = file ? path.dirname(path.resolve(file)) : process.cwd();
+  // Paths written in the file are relative to the file; defaults and
+  // variables are relative to the working directory.
+  const resolverFor = (key: string) => (p: string) => path.resolve(keysFromFile.has(key) ? fileDir : process.cwd(), p);
+  const resolve = resolverFor('policies');
 
   return {
     ...config,
     databaseUrl: config.databaseUrl ?? standardUrl(env, 'DATABASE_URL'),
     redisUrl: config.redisUrl ?? standardUrl(env, 'REDIS_URL'),
     nodeId: config.nodeId ?? `sark.${config.org}`,
-    dataDir: resolve(config.dataDir),
-    tls: config.tls && { caFile: resolve(config.tls.caFile), certDir: resolve(config.tls.certDir) },
-    trustBundles: config.trustBundles.map((b) => ({ ...b, caFile: resolve(b.caFile) })),
+    dataDir: resolverFor('dataDir')(config.dataDir),
+    tls: config.tls && { caFile: resolverFor('tls')(config.tls.caFile), certDir: resolverFor('tls')(config.tls.certDir) },
+    trustBundles: config.trustBundles.map((b) => ({ ...b, caFile: resolverFor('trustBundles')(b.caFile) })),
     policies: config.policies.map(resolve),
   };
 }

@@ -167,6 +167,19 @@ describe('API keys on a running node', () => {
     assert.equal(revokedEvent?.reason, 'audit test');
   });
 
+  it('records a second revocation of a key only once', async () => {
+    const created = await createKey([]);
+    await call(operatorAuth as never, 'revokeApiKey', { keyId: created.key!.keyId, reason: 'first' });
+    const again = await call<auth.RevokeApiKeyRequest, auth.RevokeApiKeyResponse>(operatorAuth as never, 'revokeApiKey', { keyId: created.key!.keyId, reason: 'second' });
+    const auditClient = new audit.AuditClient(node.addresses.audit!, await credentialsFor('operator-admin'), LOCALHOST);
+
+    const events = await call<audit.QueryRequest, audit.QueryResponse>(auditClient as never, 'query', { correlationId: '', eventType: 'api_key_revoked', principal: '', afterSequence: 0, pageSize: 1000 });
+    auditClient.close();
+
+    assert.equal(again.key?.revokedReason, 'first');
+    assert.deepEqual(events.events.filter((event) => event.attributes?.key_id === created.key?.keyId).map((event) => event.reason), ['first']);
+  });
+
   it('names the ttl field when it is out of range', async () => {
     const error = await rejection(call(operatorAuth as never, 'createApiKey', { principal: 'alice@orga.example', scopes: [], description: '', ttl: { seconds: -5, nanos: 0 } }));
 

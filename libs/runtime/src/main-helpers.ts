@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, loadNodeConfig, type Logger, type NodeConfig } from '@sark/platform';
 
@@ -10,7 +11,7 @@ import { ConfigError, createLogger, loadNodeConfig, type Logger, type NodeConfig
 export async function runMain(service: string, start: (config: NodeConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>): Promise<void> {
   let config: NodeConfig;
   try {
-    config = loadNodeConfig({ file: configFileArgument(process.argv.slice(2)) });
+    config = loadNodeConfig({ file: configFileArgument(service, process.argv.slice(2)) });
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `cannot load configuration: ${String(error)}`);
     process.exit(1);
@@ -35,19 +36,22 @@ export async function runMain(service: string, start: (config: NodeConfig, logge
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-const USAGE = 'usage: <app> [--config FILE]   (FILE may also be given as SARK_CONFIG)';
-
-/** Reads `--config FILE`; any other argument stops the process with the usage line. */
-function configFileArgument(argv: string[]): string | undefined {
+/**
+ * Reads `--config FILE`; any other argument stops the process with the
+ * usage line. A relative FILE is taken from the directory the user ran
+ * `npm start` in (INIT_CWD), since npm runs scripts from the package root.
+ */
+function configFileArgument(service: string, argv: string[]): string | undefined {
+  const usage = `usage: ${service} [--config FILE]   (FILE may also be given as SARK_CONFIG)`;
   try {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean' } }, strict: true, allowPositionals: false });
     if (values.help) {
-      console.log(USAGE);
+      console.log(usage);
       process.exit(0);
     }
-    return values.config;
+    return values.config === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), values.config);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${(error as Error).message.split('\n')[0]}\n${usage}`);
     process.exit(2);
   }
 }

@@ -171,6 +171,15 @@ export class ApiKeyService {
    * `auth.api_key_not_found` for an unknown key.
    */
   async revoke(options: { keyId: string; reason: string }): Promise<ApiKeyRecord> {
+    return (await this.revokeWithOutcome(options)).key;
+  }
+
+  /**
+   * Revokes like `revoke`, and tells whether this call revoked the key
+   * (`revokedNow`) or found it revoked already, so callers record the
+   * revocation once.
+   */
+  async revokeWithOutcome(options: { keyId: string; reason: string }): Promise<{ key: ApiKeyRecord; revokedNow: boolean }> {
     const keyId = validateKeyId(options.keyId);
     const reason = validateRevokeReason(options.reason);
 
@@ -183,7 +192,7 @@ export class ApiKeyService {
       throw new NotFoundError('auth.api_key_not_found', `no API key has id ${keyId}`);
     }
 
-    return toRecord(row);
+    return { key: toRecord(row), revokedNow: updated.rows.length > 0 };
   }
 
   private async insertUnlessIdTaken(keyId: string, values: unknown[]): Promise<ApiKeyRecord | undefined> {

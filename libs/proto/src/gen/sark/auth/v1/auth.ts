@@ -130,8 +130,8 @@ export interface CreateApiKeyRequest {
   /** Principal of this org that the key authenticates as. */
   principal: string;
   /**
-   * Free-form scope names, `[a-z][a-z0-9_.:-]*`, at most 32. The node checks
-   * `audit:read` and `apikeys:admin`.
+   * Free-form scope names, `[a-z][a-z0-9_.:-]*` of at most 64 characters, at
+   * most 32. The node checks `audit:read` and `apikeys:admin`.
    */
   scopes: string[];
   description: string;
