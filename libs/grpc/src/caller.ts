@@ -67,7 +67,7 @@ export function describeCaller(caller: Caller): string {
   return caller.apiKey?.principal ?? caller.certificate?.spiffeId ?? 'anonymous';
 }
 
-/** Checks whether the caller holds an operator certificate of the given org. */
+/** Checks whether the caller presented an operator certificate of the given org. */
 export function isOperator(caller: Caller, org: string): boolean {
   return caller.certificate?.org === org && caller.certificate.role.startsWith('operator/');
 }

@@ -7,9 +7,9 @@ export interface ServerTlsOptions {
   keyPem: string;
   /**
    * CA certificates that client certificates may chain to. The TLS layer
-   * accepts a chain to any of them; the caller authenticator then checks the
-   * certificate against the bundle of the org it names, so bundles never
-   * act as one merged root pool.
+   * accepts a chain to any of them. The caller authenticator then checks
+   * the certificate against the bundle of the org it names, so bundles
+   * never act as one merged root pool.
    */
   clientCaPems: string[];
 }

@@ -15,7 +15,7 @@ import { readApiKey, describeCaller, type Caller, type CallerAuthenticator } fro
 import { addReflection } from './reflection.js';
 import { toStatus } from './status.js';
 
-/** What a handler gets besides the request. */
+/** Context that a handler receives besides the request. */
 export interface CallContext {
   caller: Caller;
   /** Unique id of this call, sent back as `sark-request-id` on errors. */

@@ -1,5 +1,5 @@
 /**
- * What routing needs from the other services of its node. The node wires
+ * Ports to the other services of its node that routing depends on. The node wires
  * these to gRPC clients of discovery, trust, auth and audit.
  */
 import type { AuditEventInput } from '@sark/audit';

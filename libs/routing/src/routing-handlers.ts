@@ -77,8 +77,8 @@ export function createRoutingHandlers(options: RoutingHandlerOptions): ServiceHa
 }
 
 /**
- * Asks the owner org's nodes in turn until one answers. A node that is
- * unreachable passes the request to the next; when none answers, the
+ * Asks the owner org's nodes in turn until one responds. A node that is
+ * unreachable passes the request to the next. When none responds, the
  * request is denied by default. An error status from a node is recorded
  * with `onRejected` and ends the attempt.
  */
@@ -161,8 +161,9 @@ async function recordFailure(
 }
 
 /**
- * An API key may only speak for its own principal. A certificate of this org
- * (a service or operator) may speak for any principal of this org.
+ * Checks that the caller may act for the principal. An API key may only act
+ * for its own principal. A certificate of this org
+ * (a service or operator) may act for any principal of this org.
  */
 function checkCaller(context: CallContext, access: ParsedAccessRequest, org: string): void {
   const apiKey = context.caller.apiKey;

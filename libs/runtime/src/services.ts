@@ -18,7 +18,7 @@ import { createServiceClients, type ServiceEndpoints } from './service-clients.j
 /** Software version reported by GetNodeInfo. */
 export const SARK_VERSION = '0.1.0';
 
-/** How long routing waits at start for the trust service to answer. */
+/** How long routing waits at start for the trust service to respond. */
 const TRUST_START_WAIT_MS = 30_000;
 
 /** Dependencies that every service of a node is built from. */
@@ -204,7 +204,7 @@ function createRateLimiter(config: NodeConfig, logger: Logger): { limiter: RateL
 
 /**
  * Records a federation call that was rejected for authentication or
- * permission reasons, with the reason that the caller is not told.
+ * permission reasons, with the reason that is withheld from the caller.
  */
 async function recordRejectedPeerCall(audit: AuditSink, nodeId: string, call: RejectedCall): Promise<void> {
   const sentCorrelationId = String(call.metadata.get('sark-correlation-id')[0] ?? '');
