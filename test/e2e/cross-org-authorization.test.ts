@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { audit, common, federation, routing } from '@sark/proto';
 import { UnauthenticatedError } from '@sark/platform';
+import { issueCertificate } from '@sark/pki';
 import { createTestDatabase, type TestDatabase } from '@sark/store/testing';
 import { clientCredentials, createOrgPki, freePort, repoRoot, startNodeProcess, type OrgPki, type RunningNodeProcess } from '../support/federation-fixture.js';
 import { healthStatus, unary } from '../support/grpc-calls.js';
@@ -160,10 +161,12 @@ describe('cross-org authorization between two node processes', () => {
 
     assert.equal(error.code, status.UNAUTHENTICATED);
     assert.equal(error.details, UnauthenticatedError.publicMessage);
-    const [recorded] = await eventsOf(auditB, correlationId);
-    assert.equal(recorded?.eventType, 'federation_call_rejected');
+    // An unauthenticated caller cannot choose the correlation id of the record.
+    assert.deepEqual(await eventsOf(auditB, correlationId), []);
+    const recorded = (await eventsOfType(auditB, 'federation_call_rejected')).find((event) => event.attributes?.sent_correlation_id === correlationId);
     assert.match(recorded?.reason ?? '', /^auth\.credentials_missing: /);
     assert.equal(recorded?.actor, '');
+    assert.equal(recorded?.correlationId, recorded?.attributes?.request_id);
   });
 
   it('rejects a principal of another org than the calling peer', async () => {
@@ -183,6 +186,23 @@ describe('cross-org authorization between two node processes', () => {
     assert.match(recorded?.reason ?? '', /^routing\.principal_org_mismatch: /);
     assert.equal(error.code, status.PERMISSION_DENIED);
     assert.equal(error.details, `principal mallory@${orgC.org} does not belong to ${orgA.org}, the org of calling node ${orgA.nodeId}`);
+  });
+
+  it('rejects a federation certificate for a node discovery does not list', async () => {
+    // Issued by org A's own CA, so the TLS layer and the bundle check accept it.
+    const impostor = issueCertificate(orgA.ca, { role: 'federation', nodeId: `impostor.${orgA.org}` });
+    const client = new federation.FederationClient(nodeB.addresses.federation!, clientCredentials([orgB.ca.certPem], { certChainPem: impostor.chainPem, keyPem: impostor.keyPem }), {
+      'grpc.ssl_target_name_override': orgB.nodeId,
+    });
+
+    const error = await rejection(unary(client, client.getNodeInfo, {}));
+    client.close();
+
+    assert.equal(error.code, status.PERMISSION_DENIED);
+    assert.equal(
+      error.details,
+      `federation certificate spiffe://${orgA.org}/sark/federation names no node of ${orgA.org} that this node knows (DNS names impostor.${orgA.org}): add the node to peers`,
+    );
   });
 
   it('rejects a request for a principal of another org at the source', async () => {

@@ -3,7 +3,7 @@ import { auth as pb, common } from '@sark/proto';
 import { InvalidArgumentError, PermissionDeniedError, UnauthenticatedError } from '@sark/platform';
 import { describeCaller, isOperator, type CallContext, type ServiceHandlers } from '@sark/grpc';
 import type { CertificateVerifier } from '@sark/trust';
-import type { ApiKeyRecord, ApiKeyService } from './api-keys/index.js';
+import { validateRevokeReason, type ApiKeyRecord, type ApiKeyService } from './api-keys/index.js';
 import { parsePrincipal, type PolicyContext, type PolicyEngine } from './policy/index.js';
 
 /** API key scope that may manage API keys. */
@@ -25,7 +25,8 @@ export interface AuthHandlerOptions {
 /** Handlers of sark.auth.v1.Auth. */
 export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers<typeof pb.AuthService> {
   return {
-    async authenticate(request) {
+    async authenticate(request, context) {
+      requireCertificate(context, options.org, 'Authenticate');
       if (request.apiKey !== undefined) {
         return { identity: apiKeyIdentity(await options.apiKeys.authenticate(request.apiKey), options.org) };
       }
@@ -35,7 +36,8 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       throw new InvalidArgumentError('credential', 'set api_key or certificate_pem');
     },
 
-    async authorize(request) {
+    async authorize(request, context) {
+      requireCertificate(context, options.org, 'Authorize');
       if (!request.request) {
         throw new InvalidArgumentError('request', 'is required');
       }
@@ -57,6 +59,12 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       const principal = parsePrincipal(request.principal, 'principal');
       if (principal.org !== options.org) {
         throw new InvalidArgumentError('principal', `must belong to org ${options.org}; keys for ${principal.org} are issued by its own node`);
+      }
+
+      const callerKey = context.caller.apiKey;
+      const ungranted = callerKey && !isOperator(context.caller, options.org) ? request.scopes.filter((scope) => !callerKey.scopes.includes(scope)) : [];
+      if (ungranted.length > 0) {
+        throw new PermissionDeniedError('auth.scope_not_held', `an API key can only grant scopes it holds itself; it lacks ${ungranted.join(', ')}`);
       }
 
       const created = await renameField('ttl_seconds', 'ttl', () =>
@@ -89,19 +97,24 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       if (request.keyId === '') {
         throw new InvalidArgumentError('key_id', 'is required');
       }
-      const { key: revoked, revokedNow } = await options.apiKeys.revokeWithOutcome({ keyId: request.keyId, reason: request.reason });
-      if (!revokedNow) {
-        return { key: toProto(revoked) };
+      // Record first: a revocation must never exist without its event. A
+      // failed revocation after the record leaves a second event on retry,
+      // which is the lesser fault.
+      const current = await options.apiKeys.get(request.keyId);
+      if (current.revokedAt !== null) {
+        return { key: toProto(current) };
       }
-
+      validateRevokeReason(request.reason);
       await options.audit.append({
         correlationId: context.requestId,
         eventType: 'api_key_revoked',
-        principal: revoked.principal,
+        principal: current.principal,
         actor: describeCaller(context.caller),
-        reason: revoked.revokedReason ?? '',
-        attributes: { key_id: revoked.keyId },
+        reason: request.reason,
+        attributes: { key_id: current.keyId },
       });
+
+      const revoked = await options.apiKeys.revoke({ keyId: request.keyId, reason: request.reason });
       return { key: toProto(revoked) };
     },
   };
@@ -135,6 +148,17 @@ async function renameField<T>(from: string, to: string, action: () => Promise<T>
       throw new InvalidArgumentError(to, error.message.slice(from.length + 2), { cause: error, code: error.code });
     }
     throw error;
+  }
+}
+
+/**
+ * Lets only certificates of this org (its services and operators) call
+ * Authenticate and Authorize, so an API key cannot probe other keys or
+ * query policies for arbitrary principals.
+ */
+function requireCertificate(context: CallContext, org: string, method: string): void {
+  if (context.caller.certificate?.org !== org) {
+    throw new PermissionDeniedError('auth.certificate_required', `${method} needs a client certificate of ${org}`);
   }
 }
 

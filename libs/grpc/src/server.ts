@@ -10,7 +10,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { LogField, type Logger, UnavailableError } from '@sark/platform';
+import { LogField, type Logger, SarkError, UnauthenticatedError, UnavailableError } from '@sark/platform';
 import { readApiKey, describeCaller, type Caller, type CallerAuthenticator } from './caller.js';
 import { addReflection } from './reflection.js';
 import { toStatus } from './status.js';
@@ -161,10 +161,7 @@ export class GrpcServer {
     let caller: Caller | undefined;
 
     try {
-      caller = await this.options.authenticator.authenticate({
-        certificateDer: call.getAuthContext().sslPeerCertificate?.raw,
-        apiKey: readApiKey(call.metadata),
-      });
+      caller = await this.authenticate(call);
       const response = await handler(call.request, { caller, requestId, metadata: call.metadata, method, logger });
       callback(null, response);
       logCall(logger, { code: GrpcStatus.OK, startedAt, caller });
@@ -175,6 +172,28 @@ export class GrpcServer {
       }
       callback(status);
       logCall(logger, { code: status.code, startedAt, caller, error });
+    }
+  }
+
+  /**
+   * Authenticates the caller of one call. Any failure other than a
+   * malformed authorization header looks the same to the caller: a failed
+   * check is UNAUTHENTICATED, and an unreachable dependency is a generic
+   * UNAVAILABLE. The real error stays in the cause for the log.
+   */
+  private async authenticate(call: ServerUnaryCall<unknown, unknown>): Promise<Caller> {
+    const apiKey = readApiKey(call.metadata);
+
+    try {
+      return await this.options.authenticator.authenticate({ certificateDer: call.getAuthContext().sslPeerCertificate?.raw, apiKey });
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        throw error;
+      }
+      if (error instanceof SarkError && (error.kind === 'unavailable' || error.kind === 'deadline_exceeded')) {
+        throw new UnavailableError('auth.verification_unavailable', 'authentication is temporarily unavailable: retry later', { cause: error });
+      }
+      throw new UnauthenticatedError('auth.verification_failed', error instanceof Error ? error.message : String(error), { cause: error });
     }
   }
 
@@ -204,8 +223,11 @@ function logCall(logger: Logger, outcome: { code: GrpcStatus; startedAt: number;
     return;
   }
 
-  const error = outcome.error as { code?: string; detail?: string; message?: string };
+  const error = outcome.error as { code?: string; detail?: string; message?: string; cause?: unknown };
   fields[LogField.errorCode] = error.code;
+  if (error.cause instanceof Error) {
+    fields.cause = error.cause.message;
+  }
   if (outcome.code === GrpcStatus.INTERNAL || outcome.code === GrpcStatus.UNKNOWN) {
     logger.error({ ...fields, [LogField.error]: outcome.error }, 'rpc failed');
   } else {

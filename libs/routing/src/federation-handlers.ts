@@ -3,7 +3,7 @@ import { NotFoundError, PermissionDeniedError, ResourceExhaustedError, LogField 
 import type { CallContext, CertificateIdentity, ServiceHandlers } from '@sark/grpc';
 import { correlationIdOrNew, parseAccessRequest, requirePrincipalOf } from './access-request.js';
 import { toProtoDecision } from './decision.js';
-import type { AuditSink, PeerRateLimiter, PolicyDecider } from './ports.js';
+import type { AuditSink, PeerDirectory, PeerRateLimiter, PolicyDecider } from './ports.js';
 
 export interface FederationHandlerOptions {
   org: string;
@@ -14,6 +14,8 @@ export interface FederationHandlerOptions {
   policy: PolicyDecider;
   audit: AuditSink;
   limiter: PeerRateLimiter;
+  /** Partner nodes known to discovery; a caller must be one of its org's nodes. */
+  directory: PeerDirectory;
 }
 
 /**
@@ -24,12 +26,12 @@ export interface FederationHandlerOptions {
 export function createFederationHandlers(options: FederationHandlerOptions): ServiceHandlers<typeof pb.FederationService> {
   return {
     async getNodeInfo(_request, context) {
-      peerOf(context);
+      await peerOf(context, options.directory);
       return { node: { nodeId: options.nodeId, org: options.org, version: options.version } };
     },
 
     async authorize(request, context) {
-      const peer = peerOf(context);
+      const peer = await peerOf(context, options.directory);
       const correlationId = correlationIdOrNew(request.correlationId);
       const access = parseAccessRequest(request.request);
       requirePrincipalOf(access, peer.org, `calling node ${peer.nodeId}`);
@@ -37,7 +39,7 @@ export function createFederationHandlers(options: FederationHandlerOptions): Ser
         throw new NotFoundError('routing.resource_not_found', `resource ${access.resource} is not exposed by org ${options.org}`);
       }
 
-      const admission = await options.limiter.admit(peer.nodeId);
+      const admission = await options.limiter.admit(peer.org, peer.nodeId);
       if (!admission.allowed) {
         throw new ResourceExhaustedError('routing.peer_rate_limited', `rate limit of peer node ${peer.nodeId} reached: retry after ${Math.ceil(admission.retryAfterMs)} ms`, {
           retryAfterMs: admission.retryAfterMs,
@@ -74,15 +76,29 @@ interface FederationPeer extends CertificateIdentity {
   nodeId: string;
 }
 
-function peerOf(context: CallContext): FederationPeer {
+/**
+ * Returns the calling partner node. Its node id is a DNS name of its
+ * federation certificate that discovery lists as a node of the certificate's
+ * org, so one partner cannot pass itself off as another partner's node.
+ */
+async function peerOf(context: CallContext, directory: PeerDirectory): Promise<FederationPeer> {
   const certificate = context.caller.certificate;
   if (!certificate || certificate.role !== 'federation') {
     throw new PermissionDeniedError('routing.not_a_federation_peer', 'only partner nodes with a federation certificate may call the federation endpoint');
   }
 
-  const nodeId = certificate.dnsNames[0];
+  const known = await directory.resolveOrg(certificate.org).catch((error: unknown) => {
+    if (error instanceof NotFoundError) {
+      return [];
+    }
+    throw error;
+  });
+  const nodeId = certificate.dnsNames.find((name) => known.some((node) => node.nodeId === name));
   if (!nodeId) {
-    throw new PermissionDeniedError('routing.peer_node_id_missing', `federation certificate ${certificate.spiffeId} carries no DNS name for its node id`);
+    throw new PermissionDeniedError(
+      'routing.peer_node_unknown',
+      `federation certificate ${certificate.spiffeId} names no node of ${certificate.org} that this node knows (DNS names ${certificate.dnsNames.join(', ') || 'none'}): add the node to peers`,
+    );
   }
   return { ...certificate, nodeId };
 }

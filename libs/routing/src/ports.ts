@@ -56,5 +56,5 @@ export interface AdmissionDecision {
 
 /** Holds each calling peer node to its rate limit. */
 export interface PeerRateLimiter {
-  admit(peerNodeId: string): Promise<AdmissionDecision>;
+  admit(peerOrg: string, peerNodeId: string): Promise<AdmissionDecision>;
 }

@@ -1,5 +1,5 @@
 import { routing as pb } from '@sark/proto';
-import { InvalidArgumentError, LogField, PermissionDeniedError, SarkError } from '@sark/platform';
+import { FailedPreconditionError, InvalidArgumentError, LogField, PermissionDeniedError, SarkError } from '@sark/platform';
 import type { CallContext, ServiceHandlers } from '@sark/grpc';
 import { correlationIdOrNew, parseAccessRequest, requirePrincipalOf, type ParsedAccessRequest } from './access-request.js';
 import { fromProtoDecision, toProtoDecision } from './decision.js';
@@ -129,12 +129,20 @@ async function askTarget(
       decision: fromProtoDecision(response.decision?.decision),
       reason: response.decision?.reason ?? '',
       policyIds: response.decision?.policyIds ?? [],
-      targetNodeId: response.targetNodeId || node.nodeId,
+      // The node id checked against the server certificate, not the one the peer reports.
+      targetNodeId: node.nodeId,
       targetEventId: response.auditEventId,
     };
   } catch (error) {
     if (error instanceof SarkError && (error.kind === 'unavailable' || error.kind === 'deadline_exceeded')) {
       return undefined;
+    }
+    if (error instanceof SarkError && (error.kind === 'unauthenticated' || error.kind === 'permission_denied')) {
+      // The peer rejected this node, not our caller: tell the caller so
+      // without the peer's status, which would read as the caller's fault.
+      throw new FailedPreconditionError('routing.rejected_by_peer', `target node ${node.nodeId} rejected this node (${error.kind}): check that ${node.org} trusts this org and lists this node`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -187,6 +187,31 @@ describe('API keys on a running node', () => {
     assert.match(error.details, /^ttl: /);
   });
 
+  it('keeps Authenticate for certificates of the org', async () => {
+    const created = await createKey(['audit:read']);
+    const client = new auth.AuthClient(node.addresses.auth!, grpcCredentials.createSsl(Buffer.from(node.tls.caPems.join(''))), LOCALHOST);
+
+    const error = await rejection(call(client as never, 'authenticate', { apiKey: created.apiKey }, created.apiKey));
+    client.close();
+
+    assert.equal(error.code, status.PERMISSION_DENIED);
+    assert.equal(error.details, 'Authenticate needs a client certificate of orga.example');
+  });
+
+  it('lets an admin key grant only scopes it holds', async () => {
+    const admin = await createKey(['apikeys:admin']);
+    const client = new auth.AuthClient(node.addresses.auth!, grpcCredentials.createSsl(Buffer.from(node.tls.caPems.join(''))), LOCALHOST);
+    const request = (scopes: string[]) => ({ principal: 'bob@orga.example', scopes, description: '', ttl: undefined });
+
+    const error = await rejection(call(client as never, 'createApiKey', request(['audit:read']), admin.apiKey));
+    const allowed = await call<auth.CreateApiKeyRequest, auth.CreateApiKeyResponse>(client as never, 'createApiKey', request(['apikeys:admin']), admin.apiKey);
+    client.close();
+
+    assert.equal(error.code, status.PERMISSION_DENIED);
+    assert.equal(error.details, 'an API key can only grant scopes it holds itself; it lacks audit:read');
+    assert.deepEqual(allowed.key?.scopes, ['apikeys:admin']);
+  });
+
   it('rejects a malformed authorization header', async () => {
     const error = await rejection(call(operatorAuth as never, 'listApiKeys', { principal: '', includeRevoked: false, pageSize: 0, pageToken: '' }, 'not a key with spaces'));
 

@@ -5,7 +5,7 @@ import { ApiKeyService, authMigrations, createAuthHandlers, PolicyEngine } from 
 import { createDiscoveryHandlers, StaticNodeRegistry } from '@sark/discovery';
 import { status } from '@grpc/grpc-js';
 import { callUnary, createServerCredentials, GrpcServer, type ApiKeyIdentity, type RejectedCall } from '@sark/grpc';
-import type { Logger, NodeConfig, ServiceName } from '@sark/platform';
+import { LogField, type Logger, type NodeConfig, type ServiceName } from '@sark/platform';
 import { InProcessGcraLimiter, RedisGcraLimiter, rateLimitKey, type RateLimiter } from '@sark/ratelimit';
 import { createFederationHandlers, createRoutingHandlers, FederationClientPool, type AuditSink, type PeerRateLimiter } from '@sark/routing';
 import { runMigrations, type Database } from '@sark/store';
@@ -17,6 +17,9 @@ import { createServiceClients, type ServiceEndpoints } from './service-clients.j
 
 /** Software version reported by GetNodeInfo. */
 export const SARK_VERSION = '0.1.0';
+
+/** Records of rejected unauthenticated calls kept per remote address. */
+const UNAUTHENTICATED_RECORD_LIMIT = { perHour: 60, burst: 10 };
 
 /** How long routing waits at start for the trust service to respond. */
 const TRUST_START_WAIT_MS = 30_000;
@@ -104,12 +107,13 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
   // NOTE: the TLS layer accepts the bundles trusted at start only. A bundle
   // added later needs a restart, while the per-org check runs on every call.
   const peerCaPems = peers.flatMap((peer) => peer.bundle?.caCertificatesPem ?? []);
+  const rejectionRecordLimiter = new InProcessGcraLimiter();
   const federationServer = new GrpcServer({
     name: 'federation',
     logger: env.logger.child({ server: 'federation' }),
     credentials: createServerCredentials({ ...identityFor(env.tls, 'federation'), clientCaPems: peerCaPems.length > 0 ? peerCaPems : env.tls.caPems }),
     authenticator: new NodeAuthenticator({ certificates: new CertificateVerifier({ bundleFor: trustedBundleLookup(clients) }) }),
-    onRejected: (call) => recordRejectedPeerCall(ports.audit, config.nodeId, call),
+    onRejected: (call) => recordRejectedPeerCall({ audit: ports.audit, nodeId: config.nodeId, limiter: rejectionRecordLimiter, logger: env.logger }, call),
   });
   federationServer.addService(
     federation.FederationService,
@@ -121,6 +125,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
       policy: ports.policy,
       audit: ports.audit,
       limiter: peerLimiter(limiter.limiter, config.rateLimits.peer),
+      directory: ports.directory,
     }),
   );
 
@@ -134,6 +139,7 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
       pool.close();
       clients.close();
       await limiter.close();
+      await rejectionRecordLimiter.close();
     },
   };
 }
@@ -205,21 +211,37 @@ function createRateLimiter(config: NodeConfig, logger: Logger): { limiter: RateL
 /**
  * Records a federation call that was rejected for authentication or
  * permission reasons, with the reason that is withheld from the caller.
+ * Callers that did not authenticate cannot choose the correlation id, and
+ * their records are limited per remote address, so they cannot flood the
+ * trail or attach events to other requests.
  */
-async function recordRejectedPeerCall(audit: AuditSink, nodeId: string, call: RejectedCall): Promise<void> {
+async function recordRejectedPeerCall(
+  deps: { audit: AuditSink; nodeId: string; limiter: RateLimiter; logger: Logger },
+  call: RejectedCall,
+): Promise<void> {
+  const authenticated = call.caller !== undefined;
+  if (!authenticated) {
+    const address = call.peerAddress.replace(/:\d+$/, '').replace(/[{}]/g, '');
+    const admission = await deps.limiter.consume(rateLimitKey('peer', `unauthenticated/${address}`), UNAUTHENTICATED_RECORD_LIMIT);
+    if (!admission.allowed) {
+      deps.logger.info({ address: call.peerAddress, [LogField.errorCode]: call.errorCode }, 'rejected call not recorded: record limit for this address reached');
+      return;
+    }
+  }
+
   const sentCorrelationId = String(call.metadata.get('sark-correlation-id')[0] ?? '');
-  await audit.append({
-    correlationId: /^[A-Za-z0-9._:-]{1,128}$/.test(sentCorrelationId) ? sentCorrelationId : call.requestId,
+  await deps.audit.append({
+    correlationId: authenticated && /^[A-Za-z0-9._:-]{1,128}$/.test(sentCorrelationId) ? sentCorrelationId : call.requestId,
     eventType: 'federation_call_rejected',
-    targetNodeId: nodeId,
+    targetNodeId: deps.nodeId,
     actor: call.caller?.certificate?.spiffeId ?? '',
     reason: `${call.errorCode}: ${call.detail}`,
-    attributes: { method: call.method, grpc_code: status[call.code], peer_address: call.peerAddress, request_id: call.requestId },
+    attributes: { method: call.method, grpc_code: status[call.code], peer_address: call.peerAddress, request_id: call.requestId, sent_correlation_id: sentCorrelationId.slice(0, 128) },
   });
 }
 
 function peerLimiter(limiter: RateLimiter, limit: { perHour: number; burst: number }): PeerRateLimiter {
   return {
-    admit: async (peerNodeId) => limiter.consume(rateLimitKey('peer', peerNodeId), limit),
+    admit: async (peerOrg, peerNodeId) => limiter.consume(rateLimitKey('peer', `${peerOrg}/${peerNodeId}`), limit),
   };
 }

@@ -165,21 +165,26 @@ export class ApiKeyService {
   }
 
   /**
+   * Returns the stored record of a key.
+   *
+   * @throws InvalidArgumentError naming `key_id` when it is malformed.
+   * @throws NotFoundError (`auth.api_key_not_found`) for an unknown id.
+   */
+  async get(keyId: string): Promise<ApiKeyRecord> {
+    const row = await this.findRow(validateKeyId(keyId));
+    if (row === undefined) {
+      throw new NotFoundError('auth.api_key_not_found', `no API key has id ${keyId}`);
+    }
+    return toRecord(row);
+  }
+
+  /**
    * Revokes a key and returns its record. A key that is already revoked is
    * returned unchanged, keeping its first reason. Throws
    * InvalidArgumentError naming `key_id` or `reason`, and NotFoundError
    * `auth.api_key_not_found` for an unknown key.
    */
   async revoke(options: { keyId: string; reason: string }): Promise<ApiKeyRecord> {
-    return (await this.revokeWithOutcome(options)).key;
-  }
-
-  /**
-   * Revokes like `revoke`, and tells whether this call revoked the key
-   * (`revokedNow`) or found it revoked already, so callers record the
-   * revocation once.
-   */
-  async revokeWithOutcome(options: { keyId: string; reason: string }): Promise<{ key: ApiKeyRecord; revokedNow: boolean }> {
     const keyId = validateKeyId(options.keyId);
     const reason = validateRevokeReason(options.reason);
 
@@ -192,7 +197,7 @@ export class ApiKeyService {
       throw new NotFoundError('auth.api_key_not_found', `no API key has id ${keyId}`);
     }
 
-    return { key: toRecord(row), revokedNow: updated.rows.length > 0 };
+    return toRecord(row);
   }
 
   private async insertUnlessIdTaken(keyId: string, values: unknown[]): Promise<ApiKeyRecord | undefined> {

@@ -7,5 +7,5 @@ export {
   type CreateApiKeyOptions,
   type ListApiKeysOptions,
 } from './api-key-service.js';
-export { maxDescriptionLength, maxPageSize, maxRevokeReasonLength, maxScopes, maxTtlSeconds } from './api-key-validation.js';
+export { maxDescriptionLength, maxPageSize, maxRevokeReasonLength, maxScopes, maxTtlSeconds, validateRevokeReason } from './api-key-validation.js';
 export { authMigrationComponent, authMigrations } from './migrations.js';
