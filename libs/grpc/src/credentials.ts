@@ -1,5 +1,7 @@
 import { ServerCredentials, credentials as channelCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity as checkTlsServerIdentity, type PeerCertificate } from 'node:tls';
+import { parseSubjectAltName } from '@sark/pki';
 
 export interface ServerTlsOptions {
   /** This server's certificate chain (leaf first), PEM. */
@@ -86,8 +88,19 @@ export function createChannelCredentials(options: ChannelTlsOptions): { credenti
 }
 
 function checkSpiffeId(certificate: PeerCertificate, expected: string): Error | undefined {
-  const uris = (certificate.subjectaltname ?? '').split(/,\s*/).filter((entry) => entry.startsWith('URI:'));
-  return uris.includes(`URI:${expected}`) ? undefined : new Error(`server certificate is not ${expected}: it carries ${uris.join(', ') || 'no URI'}`);
+  const uris = uriSans(certificate);
+  return uris.includes(expected) ? undefined : new Error(`server certificate is not ${expected}: it carries ${uris.join(', ') || 'no URI'}`);
+}
+
+/** Returns the URI entries of a certificate's subject alternative name, parsed so that a quoted name cannot pose as an entry. */
+export function uriSans(certificate: PeerCertificate): string[] {
+  try {
+    return parseSubjectAltName(new X509Certificate(certificate.raw).subjectAltName)
+      .filter((entry) => entry.type === 'URI')
+      .map((entry) => entry.value);
+  } catch {
+    return [];
+  }
 }
 
 /** Turns `spiffe://orga.example/sark/audit` into `audit.sark.orga.example`. */

@@ -44,3 +44,4 @@ export {
   type VerificationFailureReason,
   type VerifyCertificateOptions,
 } from './verify.js';
+export { parseSubjectAltName, type SubjectAltNameEntry } from './subject-alt-name.js';

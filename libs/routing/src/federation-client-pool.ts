@@ -1,6 +1,5 @@
-import { X509Certificate } from 'node:crypto';
 import { federation as pb } from '@sark/proto';
-import { callUnary, createChannelCredentials } from '@sark/grpc';
+import { callUnary, createChannelCredentials, uriSans } from '@sark/grpc';
 import type { PeerNode } from './ports.js';
 
 export interface FederationClientPoolOptions {
@@ -17,7 +16,8 @@ export interface FederationClientPoolOptions {
  * id, and that its SPIFFE ID is the federation identity of that org.
  */
 export class FederationClientPool {
-  private readonly clients = new Map<string, pb.FederationClient>();
+  /** One client per node id, with the endpoint and bundle it was made for. */
+  private readonly clients = new Map<string, { client: pb.FederationClient; settings: string }>();
 
   constructor(private readonly options: FederationClientPoolOptions) {}
 
@@ -31,18 +31,20 @@ export class FederationClientPool {
   }
 
   close(): void {
-    for (const client of this.clients.values()) {
+    for (const { client } of this.clients.values()) {
       client.close();
     }
     this.clients.clear();
   }
 
   private clientFor(node: PeerNode, bundle: string[]): pb.FederationClient {
-    const key = `${node.nodeId}|${node.federationEndpoint}|${bundle.join('')}`;
-    const existing = this.clients.get(key);
-    if (existing) {
-      return existing;
+    const settings = `${node.federationEndpoint}|${bundle.join('')}`;
+    const existing = this.clients.get(node.nodeId);
+    if (existing?.settings === settings) {
+      return existing.client;
     }
+    // The node moved or its org's bundle changed: the old channel is stale.
+    existing?.client.close();
 
     const expectedSpiffeId = `spiffe://${node.org}/sark/federation`;
     const { credentials, channelOptions } = createChannelCredentials({
@@ -50,13 +52,10 @@ export class FederationClientPool {
       certChainPem: this.options.certChainPem,
       keyPem: this.options.keyPem,
       serverName: node.nodeId,
-      verifyServer: (certificate) => {
-        const uris = new X509Certificate(certificate.raw).subjectAltName ?? '';
-        return uris.split(/,\s*/).includes(`URI:${expectedSpiffeId}`) ? undefined : new Error(`server certificate is not ${expectedSpiffeId}`);
-      },
+      verifyServer: (certificate) => (uriSans(certificate).includes(expectedSpiffeId) ? undefined : new Error(`server certificate is not ${expectedSpiffeId}`)),
     });
     const client = new pb.FederationClient(node.federationEndpoint, credentials, channelOptions);
-    this.clients.set(key, client);
+    this.clients.set(node.nodeId, { client, settings });
     return client;
   }
 }

@@ -40,6 +40,16 @@ describe('data directory lock', () => {
     });
   });
 
+  it('takes over a lock that names this process', async () => {
+    const lockFile = path.join(dir, 'd.lock');
+    await writeFile(lockFile, String(process.pid));
+
+    const lock = await lockDirectory(dir, lockFile);
+
+    assert.equal(await readFile(lockFile, 'utf8'), String(process.pid));
+    await lock.release();
+  });
+
   it('takes over a lock left by a process that exited', async () => {
     const lockFile = path.join(dir, 'c.lock');
     const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);

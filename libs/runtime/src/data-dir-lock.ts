@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { FailedPreconditionError } from '@sark/platform';
 
 /** A held lock; `release` removes the lock file. */
@@ -16,24 +17,33 @@ export interface DirectoryLock {
 export async function lockDirectory(dir: string, lockFile: string): Promise<DirectoryLock> {
   await mkdir(dir, { recursive: true });
 
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return { release: () => rm(lockFile, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
+  // The lock file appears with its content in one step (a hard link to a
+  // file already written), so no other process ever reads it empty.
+  const draft = `${lockFile}.${process.pid}.${randomUUID()}`;
+  await writeFile(draft, String(process.pid));
+
+  try {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await link(draft, lockFile);
+        return { release: () => rm(lockFile, { force: true }) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw error;
+        }
+        await takeOverIfStale(lockFile, dir);
       }
-      await takeOverIfStale(lockFile, dir);
     }
+  } finally {
+    await rm(draft, { force: true });
   }
   throw new FailedPreconditionError('store.data_dir_in_use', `cannot lock ${dir}: ${lockFile} keeps reappearing`);
 }
 
 async function takeOverIfStale(lockFile: string, dir: string): Promise<void> {
   const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+  // A lock with this process's own id is stale: in a container the node
+  // restarts with the same pid (often 1) after a crash.
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
     throw new FailedPreconditionError('store.data_dir_in_use', `${dir} is used by process ${holder}: stop that node or set dataDir to another directory`);
   }

@@ -129,19 +129,22 @@ export async function startRoutingService(env: ServiceEnvironment): Promise<Runn
     }),
   );
 
-  const routingPort = await routingServer.listen(config.listen.host, config.listen.routing);
-  const federationPort = await federationServer.listen(config.listen.host, config.listen.federation);
-  return {
-    name: 'routing',
-    ports: { routing: routingPort, federation: federationPort },
-    stop: async () => {
-      await Promise.all([routingServer.shutdown(), federationServer.shutdown()]);
-      pool.close();
-      clients.close();
-      await limiter.close();
-      await rejectionRecordLimiter.close();
-    },
+  const stop = async () => {
+    await Promise.all([routingServer.shutdown(), federationServer.shutdown()]);
+    pool.close();
+    clients.close();
+    await limiter.close();
+    await rejectionRecordLimiter.close();
   };
+
+  try {
+    const routingPort = await routingServer.listen(config.listen.host, config.listen.routing);
+    const federationPort = await federationServer.listen(config.listen.host, config.listen.federation);
+    return { name: 'routing', ports: { routing: routingPort, federation: federationPort }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 async function startWithApiKeys(env: ServiceEnvironment, name: Exclude<ServiceName, 'auth' | 'routing'>, register: (server: GrpcServer) => void): Promise<RunningService> {

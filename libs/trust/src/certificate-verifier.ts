@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { InvalidArgumentError, UnauthenticatedError } from '@sark/platform';
 import type { CertificateIdentity } from '@sark/grpc';
-import { readCertificateIdentity, verifyCertificateAgainstBundle } from '@sark/pki';
+import { readCertificateIdentity, splitPemBundle, verifyCertificateAgainstBundle } from '@sark/pki';
 
 /** Returns the CA certificates that certificates of an org must chain to, or undefined when the org is not trusted. */
 export type BundleLookup = (org: string) => Promise<string[] | undefined>;
@@ -41,7 +41,7 @@ export class CertificateVerifier {
    * DER, with the bundle it was checked against. Parsing and checking X.509
    * on every call was the largest CPU cost of a cross-org request. An entry
    * is used only while the org's bundle is unchanged and the clock is inside
-   * the certificate's validity.
+   * the validity of both the certificate and its issuing CA.
    */
   private readonly cache = new Map<string, CachedVerification>();
 
@@ -81,12 +81,11 @@ export class CertificateVerifier {
     }
 
     const { spiffeId, org, role, dnsNames, fingerprintSha256 } = identity;
+    const issuerNotAfterMs = issuerNotAfter(bundle, verification.issuerFingerprintSha256);
     return {
       identity: { spiffeId, org, role, dnsNames, fingerprintSha256 },
       notBeforeMs: identity.notBefore.getTime(),
-      // NOTE: a hit checks the leaf's validity only. A CA that expires before
-      // its leaf is noticed when the bundle changes or the entry is evicted.
-      notAfterMs: identity.notAfter.getTime(),
+      notAfterMs: Math.min(identity.notAfter.getTime(), issuerNotAfterMs),
     };
   }
 
@@ -100,6 +99,15 @@ export class CertificateVerifier {
     }
     this.cache.set(certificateKey, verified);
   }
+}
+
+/** Returns when the bundle's CA with the given fingerprint expires, in epoch milliseconds. */
+function issuerNotAfter(bundle: string[], fingerprint: string): number {
+  const issuer = bundle
+    .flatMap((pem) => splitPemBundle(pem))
+    .map((pem) => new X509Certificate(pem))
+    .find((certificate) => certificate.fingerprint256 === fingerprint);
+  return issuer ? Date.parse(issuer.validTo) : 0;
 }
 
 function readIdentity(der: Buffer): ReturnType<typeof readCertificateIdentity> {
