@@ -64,7 +64,7 @@ export function createAuthHandlers(options: AuthHandlerOptions): ServiceHandlers
       const callerKey = context.caller.apiKey;
       const ungranted = callerKey && !isOperator(context.caller, options.org) ? request.scopes.filter((scope) => !callerKey.scopes.includes(scope)) : [];
       if (ungranted.length > 0) {
-        throw new PermissionDeniedError('auth.scope_not_held', `an API key can only grant scopes it holds itself; it lacks ${ungranted.join(', ')}`);
+        throw new PermissionDeniedError('auth.scope_not_held', `an API key can only grant scopes it has; it lacks ${ungranted.join(', ')}`);
       }
 
       const created = await renameField('ttl_seconds', 'ttl', () =>

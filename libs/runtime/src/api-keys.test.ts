@@ -208,7 +208,7 @@ describe('API keys on a running node', () => {
     client.close();
 
     assert.equal(error.code, status.PERMISSION_DENIED);
-    assert.equal(error.details, 'an API key can only grant scopes it holds itself; it lacks audit:read');
+    assert.equal(error.details, 'an API key can only grant scopes it has; it lacks audit:read');
     assert.deepEqual(allowed.key?.scopes, ['apikeys:admin']);
   });
 
