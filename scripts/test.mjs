@@ -86,7 +86,7 @@ try {
 
 const child = spawn(
   process.execPath,
-  ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+  ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
