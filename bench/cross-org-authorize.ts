@@ -1,4 +1,4 @@
-// Measures Routing.Authorize end to end: orga's node asks orgb's node over
+// Measures Routing.Authorize end to end: orga's node sends the request to orgb's node over
 // mutual TLS, orgb decides with Cedar, and both append to their audit trails.
 // Both nodes run in this process on loopback with real PostgreSQL (a
 // throwaway database each, from DATABASE_URL) and real Redis (REDIS_URL).

@@ -1,6 +1,6 @@
 // Two-organisation demo: orga.example and orgb.example each run a node as a
 // separate process on loopback, with their own PKI and embedded storage.
-// alice@orga.example asks for two orgb.example resources; orgb's policy
+// alice@orga.example requests two orgb.example resources, and orgb's policy
 // allows one and denies the other. A certificate of orgc.example, which
 // neither org trusts, is rejected. Both nodes' audit entries are printed side
 // by side. Exits 0 when every step behaves as expected, 1 otherwise.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates libs/proto from protos/: TypeScript stubs with ts-proto, and the
-# FileDescriptorSet that server reflection serves. The set also holds the
+# FileDescriptorSet that server reflection serves. The set also contains the
 # gRPC health and reflection protos, taken from the npm packages that
 # implement them, so reflection describes every service a server registers.
 set -euo pipefail

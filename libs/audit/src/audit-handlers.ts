@@ -64,7 +64,7 @@ function fromProto(event: pb.AuditEvent): AuditEventInput {
     principal: event.principal || undefined,
     resource: event.resource || undefined,
     action: event.action || undefined,
-    decision: event.decision === common.Decision.DECISION_ALLOW ? 'allow' : event.decision === common.Decision.DECISION_DENY ? 'deny' : undefined,
+    decision: decisionFromProto(event.decision),
     sourceNodeId: event.sourceNodeId || undefined,
     targetNodeId: event.targetNodeId || undefined,
     actor: event.actor || undefined,
@@ -84,7 +84,7 @@ function toProto(record: AuditEventRecord): pb.AuditEvent {
     principal: record.principal ?? '',
     resource: record.resource ?? '',
     action: record.action ?? '',
-    decision: record.decision === 'allow' ? common.Decision.DECISION_ALLOW : record.decision === 'deny' ? common.Decision.DECISION_DENY : common.Decision.DECISION_UNSPECIFIED,
+    decision: decisionToProto(record.decision),
     sourceNodeId: record.sourceNodeId ?? '',
     targetNodeId: record.targetNodeId ?? '',
     actor: record.actor ?? '',
@@ -93,4 +93,24 @@ function toProto(record: AuditEventRecord): pb.AuditEvent {
     attributes: record.attributes ?? {},
     recordedAt: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1e6 },
   };
+}
+
+function decisionFromProto(decision: common.Decision): 'allow' | 'deny' | undefined {
+  if (decision === common.Decision.DECISION_ALLOW) {
+    return 'allow';
+  }
+  if (decision === common.Decision.DECISION_DENY) {
+    return 'deny';
+  }
+  return undefined;
+}
+
+function decisionToProto(decision: 'allow' | 'deny' | null): common.Decision {
+  if (decision === 'allow') {
+    return common.Decision.DECISION_ALLOW;
+  }
+  if (decision === 'deny') {
+    return common.Decision.DECISION_DENY;
+  }
+  return common.Decision.DECISION_UNSPECIFIED;
 }

@@ -47,7 +47,7 @@ export interface ConfigWithSources<T> {
   keysFromFile: Set<string>;
 }
 
-/** Loads like loadConfig, and tells which top-level keys came from the file. */
+/** Loads like loadConfig, and also returns the top-level keys that came from the file. */
 export function loadConfigWithSources<S extends z.ZodType>(options: LoadConfigOptions<S>): ConfigWithSources<z.infer<S>> {
   const fromFile = options.file ? readYamlFile(options.file) : {};
   const env = options.env ?? process.env;

@@ -28,7 +28,7 @@ export interface CreateLoggerOptions {
   service: string;
   nodeId?: string;
   level?: LoggerOptions['level'];
-  /** Where JSON lines go; standard output when unset. */
+  /** Destination of the JSON lines; standard output when unset. */
   destination?: NodeJS.WritableStream;
 }
 

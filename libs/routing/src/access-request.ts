@@ -63,9 +63,9 @@ export function correlationIdOrNew(value: string): string {
 }
 
 /** Rejects a principal that does not belong to the given org. */
-export function requirePrincipalOf(request: ParsedAccessRequest, org: string, who: string): void {
+export function requirePrincipalOf(request: ParsedAccessRequest, org: string, orgMember: string): void {
   if (request.principalOrg !== org) {
-    throw new PermissionDeniedError('routing.principal_org_mismatch', `principal ${request.principal} does not belong to ${org}, the org of ${who}`);
+    throw new PermissionDeniedError('routing.principal_org_mismatch', `principal ${request.principal} does not belong to ${org}, the org of ${orgMember}`);
   }
 }
 

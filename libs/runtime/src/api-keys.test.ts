@@ -122,16 +122,16 @@ describe('API keys on a running node', () => {
   });
 
   it('lists keys newest first and hides revoked ones by default', async () => {
-    const kept = await createKey(['audit:read']);
-    const gone = await createKey([]);
-    await call(operatorAuth as never, 'revokeApiKey', { keyId: gone.key!.keyId, reason: 'test' });
+    const activeKey = await createKey(['audit:read']);
+    const revokedKey = await createKey([]);
+    await call(operatorAuth as never, 'revokeApiKey', { keyId: revokedKey.key!.keyId, reason: 'test' });
 
     const active = await call<auth.ListApiKeysRequest, auth.ListApiKeysResponse>(operatorAuth as never, 'listApiKeys', { principal: 'alice@orga.example', includeRevoked: false, pageSize: 0, pageToken: '' });
     const all = await call<auth.ListApiKeysRequest, auth.ListApiKeysResponse>(operatorAuth as never, 'listApiKeys', { principal: 'alice@orga.example', includeRevoked: true, pageSize: 0, pageToken: '' });
 
-    assert.equal(active.keys[0]?.keyId, kept.key?.keyId);
-    assert.ok(!active.keys.some((key) => key.keyId === gone.key?.keyId));
-    assert.equal(all.keys[0]?.keyId, gone.key?.keyId);
+    assert.equal(active.keys[0]?.keyId, activeKey.key?.keyId);
+    assert.ok(!active.keys.some((key) => key.keyId === revokedKey.key?.keyId));
+    assert.equal(all.keys[0]?.keyId, revokedKey.key?.keyId);
   });
 
   it('rejects key management by a service certificate', async () => {

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@sark/platform';
 
 const dnsNamePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-/** Checks that a request field holds an org or node id: a lowercase DNS name. */
+/** Checks that a request field contains an org or node id, which is a lowercase DNS name. */
 export function requireOrg(field: string, value: string): string {
   if (value === '') {
     throw new InvalidArgumentError(field, 'is required')

@@ -26,7 +26,7 @@ export const protobufPackage = "sark.auth.v1";
 
 export const protobufFileName = "sark/auth/v1/auth.proto";
 
-/** IdentityKind tells how an identity was authenticated. */
+/** IdentityKind is the kind of credential that authenticated an identity. */
 export enum IdentityKind {
   IDENTITY_KIND_UNSPECIFIED = 0,
   IDENTITY_KIND_API_KEY = 1,
@@ -166,7 +166,7 @@ export interface ListApiKeysResponse {
 
 export interface RevokeApiKeyRequest {
   keyId: string;
-  /** Why the key is revoked, 1 to 256 characters. Kept in the audit trail. */
+  /** Reason for the revocation, 1 to 256 characters. Kept in the audit trail. */
   reason: string;
 }
 

@@ -70,7 +70,7 @@ export interface AccessRequest {
   context: { [key: string]: any } | undefined;
 }
 
-/** AuthorizationDecision is a policy engine's answer with its reasons. */
+/** AuthorizationDecision is a policy engine's result with its reasons. */
 export interface AuthorizationDecision {
   decision: Decision;
   /** Human-readable reason, for example `permitted by policy reports-read`. */

@@ -23,7 +23,7 @@ export const protobufPackage = "sark.discovery.v1";
 
 export const protobufFileName = "sark/discovery/v1/discovery.proto";
 
-/** NodeSource tells where a node entry came from. */
+/** NodeSource is the origin of a node entry. */
 export enum NodeSource {
   NODE_SOURCE_UNSPECIFIED = 0,
   NODE_SOURCE_STATIC = 1,

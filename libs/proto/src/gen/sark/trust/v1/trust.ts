@@ -24,7 +24,7 @@ export const protobufPackage = "sark.trust.v1";
 
 export const protobufFileName = "sark/trust/v1/trust.proto";
 
-/** TrustState is where a partner org stands in the trust life cycle. */
+/** TrustState is the position of a partner org in the trust life cycle. */
 export enum TrustState {
   TRUST_STATE_UNSPECIFIED = 0,
   /** TRUST_STATE_UNTRUSTED - Known, but no trust bundle is accepted. Calls are rejected. */
